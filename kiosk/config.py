@@ -1,0 +1,298 @@
+"""Settings from a `.env` file and the environment, validated once at start.
+
+The environment wins over the `.env` file. A bad value raises `ConfigError`
+whose text is one line naming the key and what is wrong, e.g.
+``PEXIP_NODE: 'htp:/x' is not an https URL``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ENV_FILE = Path(".env")
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed. `str()` is one human line: 'KEY: what is wrong'."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A meeting offered on the home screen: a label and the alias to dial."""
+
+    label: str
+    alias: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the kiosk, validated. See `.env.example` for each one's meaning."""
+
+    node: str = ""
+    conference: str = ""
+    display_name: str = "Meeting room"
+    ca_bundle: Path | None = None
+    verify_tls: bool = True
+    log_level: str = "INFO"
+    # PIN handling
+    pin_max_attempts: int = 3
+    pin_cooldown_seconds: float = 30.0
+    # Media
+    camera: str = "auto"
+    camera_format: str = ""
+    camera_size: tuple[int, int] = (1280, 720)
+    camera_fps: int = 30
+    microphone: str = "default"
+    speaker: str = "default"
+    video_codecs: tuple[str, ...] = ("VP8", "H264")
+    ice_timeout_seconds: float = 15.0
+    # Touch UI
+    meetings: tuple[Meeting, ...] = ()
+    idle_seconds: float = 120.0
+    admin_pin: str = field(default="", repr=False)
+    backlight: str = "auto"
+    rotation: int = 0
+    fullscreen: bool = True
+    show_demo_pins: bool = False
+    # Fleet
+    health_addr: str = "127.0.0.1:9110"
+
+    @property
+    def node_is_loopback(self) -> bool:
+        """True when the node URL points at this machine (the embedded simulator)."""
+        return is_loopback_host(urlsplit(self.node).hostname or "")
+
+    @property
+    def tls_verify(self) -> bool | str:
+        """The value for `requests`' `verify=`: a CA bundle path, True, or False."""
+        if not self.verify_tls:
+            return False
+        return str(self.ca_bundle) if self.ca_bundle else True
+
+    def all_meetings(self) -> tuple[Meeting, ...]:
+        """The configured meetings, with the room's default conference first if not listed."""
+        listed = self.meetings
+        if self.conference and all(m.alias != self.conference for m in listed):
+            return (Meeting(label=self.conference, alias=self.conference), *listed)
+        return listed
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for localhost names and loopback IP addresses."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_node_url(value: str, key: str = "PEXIP_NODE") -> str:
+    """Return the node URL without a trailing slash, or raise ConfigError.
+
+    https is required; plain http is accepted only for a loopback host.
+    """
+    value = value.strip().rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigError(key, f"{value!r} is not an https URL")
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ConfigError(key, f"{value!r} uses plain http; only https is allowed for a remote node")
+    return value
+
+
+def _bool(key: str, raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(key, f"{raw!r} is not true or false")
+
+
+def _number(key: str, raw: str, minimum: float, maximum: float, integer: bool = False) -> float:
+    try:
+        value = int(raw) if integer else float(raw)
+    except ValueError:
+        kind = "a whole number" if integer else "a number"
+        raise ConfigError(key, f"{raw!r} is not {kind}") from None
+    if not minimum <= value <= maximum:
+        raise ConfigError(key, f"{raw!r} is out of range ({minimum:g} to {maximum:g})")
+    return value
+
+
+def _size(key: str, raw: str) -> tuple[int, int]:
+    try:
+        width, height = (int(p) for p in raw.lower().split("x"))
+    except ValueError:
+        raise ConfigError(key, f"{raw!r} is not a size like 1280x720") from None
+    if not (16 <= width <= 7680 and 16 <= height <= 4320):
+        raise ConfigError(key, f"{raw!r} is not a sensible video size")
+    return width, height
+
+
+def _meetings(key: str, raw: str) -> tuple[Meeting, ...]:
+    meetings = []
+    for entry in filter(None, (e.strip() for e in raw.split(";"))):
+        label, sep, alias = entry.partition("=")
+        if not sep or not label.strip() or not alias.strip():
+            raise ConfigError(key, f"{entry!r} is not 'Label=alias'")
+        meetings.append(Meeting(label=label.strip(), alias=alias.strip()))
+    return tuple(meetings)
+
+
+def _codecs(key: str, raw: str) -> tuple[str, ...]:
+    known = {"VP8", "H264"}
+    codecs = tuple(c.strip().upper() for c in raw.split(",") if c.strip())
+    unknown = [c for c in codecs if c not in known]
+    if not codecs or unknown:
+        raise ConfigError(key, f"{raw!r} must list VP8 and/or H264")
+    return codecs
+
+
+def _log_level(key: str, raw: str) -> str:
+    level = raw.strip().upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ConfigError(key, f"{raw!r} is not one of DEBUG, INFO, WARNING, ERROR")
+    return level
+
+
+def _health_addr(key: str, raw: str) -> str:
+    raw = raw.strip()
+    if not raw:
+        return ""
+    host, sep, port = raw.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ConfigError(key, f"{raw!r} is not host:port (leave empty to turn it off)")
+    return raw
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Read a `.env` file; a file that cannot be read or parsed raises ConfigError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), "is not a UTF-8 text file") from None
+    except OSError as exc:
+        raise ConfigError(str(path), f"cannot be read ({exc.strerror})") from None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#") and "=" not in stripped:
+            raise ConfigError(str(path), f"line {number} is not KEY=value")
+    values = dotenv_values(path)
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def load_settings(
+    env_file: Path | None = DEFAULT_ENV_FILE,
+    environ: Mapping[str, str] | None = None,
+    require_node: bool = True,
+) -> Settings:
+    """Build validated Settings from `env_file` (if it exists) overlaid by `environ`.
+
+    Raises ConfigError with a one-line message on the first bad value.
+    """
+    raw: dict[str, str] = {}
+    if env_file is not None and env_file.exists():
+        raw.update(read_env_file(env_file))
+    raw.update(os.environ if environ is None else environ)
+
+    def get(key: str, default: str = "") -> str:
+        return raw.get(key, default).strip()
+
+    kwargs: dict[str, object] = {}
+    node = get("PEXIP_NODE")
+    if node:
+        kwargs["node"] = validate_node_url(node)
+    elif require_node:
+        raise ConfigError("PEXIP_NODE", "is not set (the https address of a Conferencing Node)")
+    kwargs["conference"] = get("PEXIP_CONFERENCE")
+    if "PEXIP_DISPLAY_NAME" in raw:
+        name = get("PEXIP_DISPLAY_NAME")
+        if not name:
+            raise ConfigError("PEXIP_DISPLAY_NAME", "must not be empty (it is the room's name)")
+        kwargs["display_name"] = name
+    ca_bundle = get("PEXIP_CA_BUNDLE")
+    if ca_bundle:
+        path = Path(ca_bundle).expanduser()
+        if not path.is_file():
+            raise ConfigError("PEXIP_CA_BUNDLE", f"{ca_bundle!r} is not a readable file")
+        kwargs["ca_bundle"] = path
+    if get("PEXIP_VERIFY_TLS"):
+        kwargs["verify_tls"] = _bool("PEXIP_VERIFY_TLS", get("PEXIP_VERIFY_TLS"))
+    if get("KIOSK_LOG_LEVEL"):
+        kwargs["log_level"] = _log_level("KIOSK_LOG_LEVEL", get("KIOSK_LOG_LEVEL"))
+    if get("KIOSK_PIN_MAX_ATTEMPTS"):
+        kwargs["pin_max_attempts"] = int(
+            _number("KIOSK_PIN_MAX_ATTEMPTS", get("KIOSK_PIN_MAX_ATTEMPTS"), 1, 100, integer=True)
+        )
+    if get("KIOSK_PIN_COOLDOWN_SECONDS"):
+        kwargs["pin_cooldown_seconds"] = _number(
+            "KIOSK_PIN_COOLDOWN_SECONDS", get("KIOSK_PIN_COOLDOWN_SECONDS"), 0, 3600
+        )
+    if get("KIOSK_CAMERA"):
+        kwargs["camera"] = get("KIOSK_CAMERA")
+    kwargs["camera_format"] = get("KIOSK_CAMERA_FORMAT")
+    if get("KIOSK_CAMERA_SIZE"):
+        kwargs["camera_size"] = _size("KIOSK_CAMERA_SIZE", get("KIOSK_CAMERA_SIZE"))
+    if get("KIOSK_CAMERA_FPS"):
+        kwargs["camera_fps"] = int(
+            _number("KIOSK_CAMERA_FPS", get("KIOSK_CAMERA_FPS"), 1, 120, integer=True)
+        )
+    if get("KIOSK_MICROPHONE"):
+        kwargs["microphone"] = get("KIOSK_MICROPHONE")
+    if get("KIOSK_SPEAKER"):
+        kwargs["speaker"] = get("KIOSK_SPEAKER")
+    if get("KIOSK_VIDEO_CODECS"):
+        kwargs["video_codecs"] = _codecs("KIOSK_VIDEO_CODECS", get("KIOSK_VIDEO_CODECS"))
+    if get("KIOSK_ICE_TIMEOUT_SECONDS"):
+        kwargs["ice_timeout_seconds"] = _number(
+            "KIOSK_ICE_TIMEOUT_SECONDS", get("KIOSK_ICE_TIMEOUT_SECONDS"), 1, 120
+        )
+    if get("KIOSK_MEETINGS"):
+        kwargs["meetings"] = _meetings("KIOSK_MEETINGS", get("KIOSK_MEETINGS"))
+    if get("KIOSK_IDLE_SECONDS"):
+        kwargs["idle_seconds"] = _number("KIOSK_IDLE_SECONDS", get("KIOSK_IDLE_SECONDS"), 0, 86400)
+    admin_pin = get("KIOSK_ADMIN_PIN")
+    if admin_pin:
+        if not admin_pin.isdigit() or not 4 <= len(admin_pin) <= 12:
+            # Never echo the value: it is a secret.
+            raise ConfigError("KIOSK_ADMIN_PIN", "must be 4 to 12 digits")
+        kwargs["admin_pin"] = admin_pin
+    if get("KIOSK_BACKLIGHT"):
+        kwargs["backlight"] = get("KIOSK_BACKLIGHT")
+    if get("KIOSK_ROTATION"):
+        rotation = int(_number("KIOSK_ROTATION", get("KIOSK_ROTATION"), 0, 270, integer=True))
+        if rotation % 90:
+            raise ConfigError("KIOSK_ROTATION", f"{rotation} is not 0, 90, 180 or 270")
+        kwargs["rotation"] = rotation
+    if get("KIOSK_FULLSCREEN"):
+        kwargs["fullscreen"] = _bool("KIOSK_FULLSCREEN", get("KIOSK_FULLSCREEN"))
+    if get("KIOSK_SHOW_DEMO_PINS"):
+        kwargs["show_demo_pins"] = _bool("KIOSK_SHOW_DEMO_PINS", get("KIOSK_SHOW_DEMO_PINS"))
+    if "KIOSK_HEALTH_ADDR" in raw:
+        kwargs["health_addr"] = _health_addr("KIOSK_HEALTH_ADDR", get("KIOSK_HEALTH_ADDR"))
+
+    settings = Settings(**kwargs)  # type: ignore[arg-type]
+    if not settings.verify_tls:
+        log.warning(
+            "PEXIP_VERIFY_TLS is false: the node's TLS certificate is NOT checked. "
+            "Anyone on the network can impersonate the node. Use PEXIP_CA_BUNDLE instead."
+        )
+    return settings
