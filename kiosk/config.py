@@ -113,7 +113,9 @@ def validate_node_url(value: str, key: str = "PEXIP_NODE") -> str:
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ConfigError(key, f"{value!r} is not an https URL")
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
-        raise ConfigError(key, f"{value!r} uses plain http; only https is allowed for a remote node")
+        raise ConfigError(
+            key, f"{value!r} uses plain http; only https is allowed for a remote node"
+        )
     return value
 
 

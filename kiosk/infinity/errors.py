@@ -14,7 +14,8 @@ class PinRequired(InfinityError):
     """The conference needs a PIN; `guest_allowed` when only hosts need one."""
 
     def __init__(self, guest_allowed: bool) -> None:
-        super().__init__("A PIN is required" + (" (guests may join without)" if guest_allowed else ""))
+        suffix = " (guests may join without)" if guest_allowed else ""
+        super().__init__("A PIN is required" + suffix)
         self.guest_allowed = guest_allowed
 
 

@@ -1,0 +1,119 @@
+"""Settings: .env file + environment, validated once with one-line errors."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import ConfigError, Meeting, load_settings
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def write_env(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / ".env"
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return path
+
+
+def test_env_example_documents_every_setting_and_loads() -> None:
+    example = REPO / ".env.example"
+    settings = load_settings(example, environ={})
+    assert settings.node == "https://pexip.example.com"
+    assert settings.verify_tls is True
+    text = example.read_text()
+    config_source = (REPO / "kiosk" / "config.py").read_text()
+    import re
+
+    keys_read = set(re.findall(r'"((?:PEXIP|KIOSK)_[A-Z_]+)"', config_source))
+    documented = set(re.findall(r"^((?:PEXIP|KIOSK)_[A-Z_]+)=", text, re.MULTILINE))
+    assert keys_read - documented == set(), "every setting must be documented in .env.example"
+
+
+def test_environment_wins_over_env_file(tmp_path: Path) -> None:
+    env = write_env(tmp_path, "PEXIP_NODE=https://file.example.com\nPEXIP_DISPLAY_NAME=File\n")
+    settings = load_settings(env, environ={"PEXIP_DISPLAY_NAME": "Env room"})
+    assert settings.node == "https://file.example.com"
+    assert settings.display_name == "Env room"
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"PEXIP_NODE": "htp:/x"}, "PEXIP_NODE: 'htp:/x' is not an https URL"),
+        ({"PEXIP_NODE": "http://pexip.example.com"}, "PEXIP_NODE: 'http://pexip.example.com'"),
+        ({}, "PEXIP_NODE: is not set"),
+        ({"PEXIP_NODE": "https://a", "PEXIP_VERIFY_TLS": "maybe"}, "PEXIP_VERIFY_TLS: 'maybe'"),
+        ({"PEXIP_NODE": "https://a", "KIOSK_CAMERA_SIZE": "big"}, "KIOSK_CAMERA_SIZE: 'big'"),
+        ({"PEXIP_NODE": "https://a", "KIOSK_MEETINGS": "Board"}, "KIOSK_MEETINGS: 'Board'"),
+        ({"PEXIP_NODE": "https://a", "KIOSK_VIDEO_CODECS": "AV1"}, "KIOSK_VIDEO_CODECS: 'AV1'"),
+        ({"PEXIP_NODE": "https://a", "KIOSK_ROTATION": "45"}, "KIOSK_ROTATION: 45"),
+        ({"PEXIP_NODE": "https://a", "KIOSK_HEALTH_ADDR": "nope"}, "KIOSK_HEALTH_ADDR: 'nope'"),
+        ({"PEXIP_NODE": "https://a", "PEXIP_CA_BUNDLE": "/no/such.pem"}, "PEXIP_CA_BUNDLE:"),
+        ({"PEXIP_NODE": "https://a", "KIOSK_PIN_MAX_ATTEMPTS": "x"}, "KIOSK_PIN_MAX_ATTEMPTS:"),
+    ],
+)
+def test_bad_values_give_one_line_naming_the_key(environ: dict[str, str], expected: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(None, environ=environ)
+    message = str(caught.value)
+    assert message.startswith(expected)
+    assert "\n" not in message
+
+
+def test_plain_http_allowed_only_for_loopback() -> None:
+    for node in ("http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9"):
+        settings = load_settings(None, environ={"PEXIP_NODE": node})
+        assert settings.node_is_loopback
+    assert not load_settings(None, environ={"PEXIP_NODE": "https://vc.example.com"}).node_is_loopback
+
+
+def test_admin_pin_is_never_echoed() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(None, environ={"PEXIP_NODE": "https://a", "KIOSK_ADMIN_PIN": "12ab"})
+    assert "12ab" not in str(caught.value)
+    settings = load_settings(None, environ={"PEXIP_NODE": "https://a", "KIOSK_ADMIN_PIN": "2580"})
+    assert "2580" not in repr(settings)
+
+
+def test_broken_env_file_is_a_clear_error(tmp_path: Path) -> None:
+    env = write_env(tmp_path, "PEXIP_NODE=https://a\nthis line is garbage\n")
+    with pytest.raises(ConfigError, match="line 2 is not KEY=value"):
+        load_settings(env, environ={})
+    binary = tmp_path / "binary.env"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(ConfigError, match="not a UTF-8 text file"):
+        load_settings(binary, environ={})
+
+
+def test_meetings_and_default_conference() -> None:
+    settings = load_settings(
+        None,
+        environ={
+            "PEXIP_NODE": "https://a",
+            "PEXIP_CONFERENCE": "meet.room",
+            "KIOSK_MEETINGS": "Weekly sync=meet.weekly; Board=board",
+        },
+    )
+    assert settings.all_meetings() == (
+        Meeting("meet.room", "meet.room"),
+        Meeting("Weekly sync", "meet.weekly"),
+        Meeting("Board", "board"),
+    )
+
+
+def test_verify_tls_false_logs_a_loud_warning(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        settings = load_settings(None, environ={"PEXIP_NODE": "https://a", "PEXIP_VERIFY_TLS": "0"})
+    assert settings.tls_verify is False
+    assert any("NOT checked" in r.getMessage() for r in caplog.records)
+
+
+def test_ca_bundle_is_used_for_verification(tmp_path: Path) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    environ = {"PEXIP_NODE": "https://a", "PEXIP_CA_BUNDLE": str(bundle)}
+    settings = load_settings(None, environ=environ)
+    assert settings.tls_verify == str(bundle)
