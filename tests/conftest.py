@@ -14,7 +14,45 @@ os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kiosk-kivy-home-"))
 
-from kiosk.media.loopback_ice import use_loopback_candidates_only  # noqa: E402
+from kiosk.media.loopback_ice import use_loopback_candidates_only
 
 # Every far end in the tests is the simulator on 127.0.0.1.
 use_loopback_candidates_only()
+
+
+# --- Simulator fixtures (SIMULATOR engineer) ---------------------------------------------
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from kiosk.config import Settings  # noqa: E402
+from kiosk.simulator.background import SimulatorThread  # noqa: E402
+from kiosk.simulator.rooms import load_rooms  # noqa: E402
+
+DEMO_ROOMS_FILE = Path(__file__).resolve().parent.parent / "assets" / "demo_rooms.toml"
+
+
+@pytest.fixture
+def simulator() -> Iterator[SimulatorThread]:
+    """A running simulated Pexip node (HTTPS, demo rooms, tokens last 120 s)."""
+    with SimulatorThread(load_rooms(DEMO_ROOMS_FILE), token_expires=120.0) as sim:
+        yield sim
+
+
+@pytest.fixture
+def short_token_simulator() -> Iterator[SimulatorThread]:
+    """A running simulated node whose tokens expire after 2 s (refresh and expiry tests)."""
+    with SimulatorThread(load_rooms(DEMO_ROOMS_FILE), token_expires=2.0) as sim:
+        yield sim
+
+
+@pytest.fixture
+def sim_settings(simulator: SimulatorThread) -> Settings:
+    """Kiosk settings pointing at the `simulator` fixture, trusting its throw-away CA."""
+    return Settings(
+        node=simulator.url,
+        ca_bundle=simulator.ca_bundle,
+        display_name="Test room",
+        pin_cooldown_seconds=2,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kiosk.infinity.errors import ProtocolError
@@ -89,6 +89,8 @@ def test_call_answer_accepts_both_update_shapes() -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(result=json_values | token_like)
+@example(result={**TOKEN_REPLY, "bandwidth_in": "inf"})
+@example(result={**TOKEN_REPLY, "expires": "nan"})
 def test_arbitrary_token_replies_never_escape_as_other_errors(result: Any) -> None:
     with contextlib.suppress(ProtocolError):
         Token.parse(result)

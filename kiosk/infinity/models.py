@@ -8,6 +8,7 @@ kept in `extra` (never fatal).
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -39,9 +40,12 @@ def _float(data: Mapping[str, Any], key: str, what: str, default: float | None =
     if isinstance(value, bool):
         raise ProtocolError(f"{what}: '{key}' is not a number")
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         raise ProtocolError(f"{what}: '{key}' is not a number") from None
+    if not math.isfinite(number):
+        raise ProtocolError(f"{what}: '{key}' is not a finite number")
+    return number
 
 
 def yes_no(value: Any) -> bool:
@@ -122,7 +126,7 @@ class Token:
                 return None
             try:
                 return int(float(value))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 return None
 
         known = {

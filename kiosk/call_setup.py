@@ -1,0 +1,90 @@
+"""Setting up one WebRTC call for a participant that already holds a token.
+
+The Pexip order: open the sources and make an offer, POST it to `calls`, apply
+the answer, `ack`, then wait for ICE/DTLS. Blocking HTTP runs in worker
+threads. On any failure or cancellation the half-built call is closed, so the
+caller never holds a dangling peer connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kiosk.infinity.client import InfinityClient
+from kiosk.infinity.models import Token
+from kiosk.media.interface import MediaCall, MediaFactory
+
+log = logging.getLogger(__name__)
+
+CLOSE_TIMEOUT = 2.0
+
+
+@dataclass(frozen=True)
+class EstablishedCall:
+    """A call that is up: the media object and the node's call uuid."""
+
+    media: MediaCall
+    call_uuid: str
+
+
+@dataclass(frozen=True)
+class CallTarget:
+    """Where the call goes: the alias of the conference and how to read the newest token."""
+
+    client: InfinityClient
+    alias: str
+    participant_uuid: str
+    token: Callable[[], Token]
+
+
+async def establish_call(
+    target: CallTarget,
+    factory: MediaFactory,
+    ice_timeout: float,
+    microphone_muted: bool = False,
+    camera_muted: bool = False,
+) -> EstablishedCall:
+    """Offer, `calls`, answer, `ack`, wait for ICE; return the call once media flows.
+
+    Raises MediaFailed (media side) or an InfinityError (the node refused a step).
+    """
+    token = target.token()
+    media = factory.create_call(
+        token.ice_servers,
+        bandwidth_out_kbps=token.bandwidth_out,
+        relay_only=token.use_relay_candidates_only,
+    )
+    try:
+        # Mute before the offer so not one frame of a muted camera leaves the room.
+        media.set_microphone_muted(microphone_muted)
+        media.set_camera_muted(camera_muted)
+        offer = await media.create_offer()
+        answer = await asyncio.to_thread(
+            target.client.calls, target.alias, target.participant_uuid, target.token().token, offer
+        )
+        await media.apply_answer(answer.sdp)
+        await asyncio.to_thread(
+            target.client.ack,
+            target.alias,
+            target.participant_uuid,
+            answer.call_uuid,
+            target.token().token,
+        )
+        await media.wait_connected(ice_timeout)
+    except BaseException:
+        await close_quietly(media)
+        raise
+    log.info("Media call is up")
+    return EstablishedCall(media=media, call_uuid=answer.call_uuid)
+
+
+async def close_quietly(media: MediaCall, timeout: float = CLOSE_TIMEOUT) -> None:
+    """Close a call within `timeout`; never raises (it runs on every way out)."""
+    try:
+        # Shielded: a cancelled caller stops waiting, the close itself goes on.
+        await asyncio.wait_for(asyncio.shield(media.close()), timeout)
+    except Exception:
+        log.warning("Closing the media call did not finish cleanly", exc_info=True)

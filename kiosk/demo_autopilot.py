@@ -1,0 +1,299 @@
+"""`pexip-kiosk demo --autopilot`: the app drives itself through every kind of demo room.
+
+Every step taps real widgets through the Window (the same path as a finger),
+waits for the screen the session leads to, and optionally saves screenshots.
+A step that does not reach its screen in time fails the run with its name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from kiosk.demo_screenshots import ScreenshotTaker
+from kiosk.ui.screen_names import ScreenName
+from kiosk.ui.touch_driver import long_press, tap, tap_at, type_on_keypad
+
+if TYPE_CHECKING:
+    from kivy.uix.widget import Widget
+
+    from kiosk.ui.app import KioskApp
+
+log = logging.getLogger(__name__)
+
+STEP_TIMEOUT = 20.0
+POLL_SECONDS = 0.05
+CONNECTING_HOLD_SECONDS = 2.0
+WRONG_PIN = "1111"
+BOARD_HOST_PIN = "2468"
+ADMIN_HOLD_SECONDS = 5.3
+
+
+class AutopilotFailed(Exception):
+    """A step did not reach what it expected; `str()` names the step."""
+
+
+class DemoNode(Protocol):
+    """What the autopilot needs from the simulator (process or thread)."""
+
+    def host_joins(self, alias: str) -> object: ...
+
+    def delay_requests(self, path_contains: str, seconds: float, count: int = 1) -> object: ...
+
+
+class Autopilot:
+    """Runs the demo scenario against the running app; `run()` returns the exit code."""
+
+    def __init__(
+        self, app: KioskApp, node: DemoNode, screenshots: Path | None, admin_pin: str
+    ) -> None:
+        self._app = app
+        self._node = node
+        self._admin_pin = admin_pin
+        self._shots = ScreenshotTaker(app, screenshots) if screenshots is not None else None
+        self._step = "start"
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _report(self, **fields: object) -> None:
+        sys.stdout.write(json.dumps(fields) + "\n")
+        sys.stdout.flush()
+
+    def _begin(self, step: str) -> None:
+        self._step = step
+        log.info("Autopilot step: %s", step)
+
+    async def _wait(
+        self, what: str, condition: Callable[[], bool], timeout: float = STEP_TIMEOUT
+    ) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                shown = self._app.current_screen.value
+                raise AutopilotFailed(f"{self._step}: {what} (screen is {shown!r})")
+            await asyncio.sleep(POLL_SECONDS)
+
+    async def _wait_screen(self, name: ScreenName, timeout: float = STEP_TIMEOUT) -> None:
+        await self._wait(f"expected the {name.value} screen", lambda: self._on(name), timeout)
+        await asyncio.sleep(0.1)  # let the new screen lay out before touching it
+
+    def _on(self, name: ScreenName) -> bool:
+        return self._app.current_screen is name
+
+    async def _shot(self, label: str = "") -> None:
+        if self._shots is not None:
+            await self._shots.take(label)
+
+    def _screen(self, name: ScreenName) -> Any:
+        # Any: each screen has its own properties and ids (a concrete KioskScreen subclass).
+        return self._app.screen(name)
+
+    # ------------------------------------------------------------------ scenario
+
+    async def run(self) -> int:
+        """The whole scenario; 0 when every step passed."""
+        started = time.monotonic()
+        try:
+            await self._home()
+            await self._open_room()
+            await self._pin_room()
+            await self._guest_room()
+            await self._reception()
+            await self._unknown_meeting()
+            await self._idle()
+            await self._admin()
+        except AutopilotFailed as exc:
+            self._report(event="autopilot", result="failed", step=self._step, reason=str(exc))
+            return 1
+        except Exception as exc:
+            log.exception("Autopilot step %s crashed", self._step)
+            self._report(
+                event="autopilot", result="failed", step=self._step, reason=type(exc).__name__
+            )
+            return 1
+        saved = [str(p) for p in self._shots.saved] if self._shots is not None else []
+        self._report(
+            event="autopilot",
+            result="passed",
+            seconds=round(time.monotonic() - started, 1),
+            screenshots=saved,
+        )
+        return 0
+
+    async def _home(self) -> None:
+        self._begin("home screen")
+        await self._wait_screen(ScreenName.HOME)
+        home = self._screen(ScreenName.HOME)
+        await self._wait("the node status shows reachable", lambda: home.node_reachable is True)
+        await self._shot()
+
+    def _join_button(self, alias: str) -> Widget:
+        for button in self._screen(ScreenName.HOME).join_buttons():
+            if button.meeting_alias == alias:
+                return button
+        raise AutopilotFailed(f"{self._step}: no Join button for {alias}")
+
+    async def _wait_in_call_with_video(self) -> None:
+        await self._wait_screen(ScreenName.IN_CALL)
+        in_call = self._screen(ScreenName.IN_CALL)
+        await self._wait("the far end's video shows", lambda: in_call.ids.remote.has_frame)
+        await self._wait("the self-view shows", lambda: in_call.ids.self_view.has_frame)
+        await asyncio.sleep(0.3)
+
+    async def _leave(self) -> None:
+        in_call = self._screen(ScreenName.IN_CALL)
+        if not in_call.bar_visible:
+            tap(in_call)  # the first touch only brings the control bar back
+            await asyncio.sleep(0.1)
+        tap(in_call.ids.leave)
+        await self._wait_screen(ScreenName.HOME)
+
+    async def _open_room(self) -> None:
+        self._begin("open room: join")
+        # Hold the token request a moment so the Connecting screen can be seen.
+        await asyncio.to_thread(
+            self._node.delay_requests, "request_token", CONNECTING_HOLD_SECONDS
+        )
+        tap(self._join_button("meet.open"))
+        await self._wait_screen(ScreenName.CONNECTING)
+        await self._shot()
+        self._begin("open room: in call")
+        await self._wait_in_call_with_video()
+        await self._shot()
+        self._begin("open room: keypad (DTMF)")
+        in_call = self._screen(ScreenName.IN_CALL)
+        if not in_call.bar_visible:
+            tap(in_call)
+        tap(in_call.ids.dtmf)
+        await self._wait("the DTMF keypad opens", lambda: in_call.dtmf_open)
+        type_on_keypad(in_call.ids.dtmf_keypad, "1")
+        await self._shot("keypad")
+        tap(in_call.ids.dtmf)
+        self._begin("open room: control bar hides")
+        await self._wait("the control bar hides", lambda: not in_call.bar_visible, timeout=10)
+        await asyncio.sleep(0.4)
+        await self._shot("bar-hidden")
+        self._begin("open room: leave")
+        await self._leave()
+
+    async def _pin_room(self) -> None:
+        self._begin("PIN room: join")
+        tap(self._join_button("meet.board"))
+        await self._wait_screen(ScreenName.PIN)
+        pin = self._screen(ScreenName.PIN)
+        if pin.optional or pin.guest_button_present():
+            raise AutopilotFailed(f"{self._step}: the Board meeting must require a PIN")
+        await self._shot("required")
+        self._begin("PIN room: wrong PIN")
+        type_on_keypad(pin.ids.keypad, WRONG_PIN)
+        await asyncio.sleep(0.1)
+        await self._shot("dots")
+        tap(pin.ids.join)
+        await self._wait("the wrong PIN is reported", lambda: "Incorrect" in pin.notice)
+        await self._wait("the dots are cleared", lambda: pin.ids.keypad.value == "")
+        if not self._on(ScreenName.PIN):
+            raise AutopilotFailed(f"{self._step}: a wrong PIN must keep the PIN screen")
+        await self._shot("wrong")
+        self._begin("PIN room: right PIN")
+        type_on_keypad(pin.ids.keypad, BOARD_HOST_PIN)
+        tap(pin.ids.join)
+        await self._wait_in_call_with_video()
+        self._begin("PIN room: leave")
+        await self._leave()
+
+    async def _guest_room(self) -> None:
+        self._begin("optional-PIN room: join")
+        tap(self._join_button("meet.team"))
+        await self._wait_screen(ScreenName.PIN)
+        pin = self._screen(ScreenName.PIN)
+        if not pin.guest_button_present():
+            raise AutopilotFailed(f"{self._step}: 'Join as guest' must be offered")
+        await self._shot("optional")
+        self._begin("optional-PIN room: join as guest")
+        tap(pin.ids.guest)
+        await self._wait_screen(ScreenName.WAITING)
+        waiting = self._screen(ScreenName.WAITING)
+        await self._wait("the far end's picture shows", lambda: waiting.ids.remote.has_frame)
+        await asyncio.sleep(0.3)
+        await self._shot()
+        self._begin("optional-PIN room: the host joins")
+        await asyncio.to_thread(self._node.host_joins, "meet.team")
+        await self._wait_in_call_with_video()
+        self._begin("optional-PIN room: mute")
+        in_call = self._screen(ScreenName.IN_CALL)
+        if not in_call.bar_visible:
+            tap(in_call)
+            await asyncio.sleep(0.1)
+        tap(in_call.ids.mic)
+        await self._wait("the microphone shows muted", lambda: in_call.mic_muted)
+        await asyncio.sleep(0.2)
+        await self._shot("muted")
+        self._begin("optional-PIN room: leave")
+        await self._leave()
+
+    async def _reception(self) -> None:
+        self._begin("Virtual Reception: join")
+        tap(self._join_button("reception"))
+        await self._wait_screen(ScreenName.MEETING_ID)
+        meeting_id = self._screen(ScreenName.MEETING_ID)
+        await self._wait("the screen asks for a meeting number", lambda: meeting_id.extension)
+        type_on_keypad(meeting_id.ids.keypad, "1001")
+        await asyncio.sleep(0.1)
+        await self._shot("extension")
+        self._begin("Virtual Reception: meeting number")
+        tap(meeting_id.ids.join)
+        await self._wait_in_call_with_video()
+        self._begin("Virtual Reception: leave")
+        await self._leave()
+
+    async def _unknown_meeting(self) -> None:
+        self._begin("meeting ID: unknown meeting")
+        home = self._screen(ScreenName.HOME)
+        tap(home.ids.enter_id)
+        await self._wait_screen(ScreenName.MEETING_ID)
+        meeting_id = self._screen(ScreenName.MEETING_ID)
+        type_on_keypad(meeting_id.ids.keypad, "9999")
+        await self._shot("dial")
+        tap(meeting_id.ids.join)
+        await self._wait_screen(ScreenName.ERROR)
+        await self._shot()
+        self._begin("meeting ID: back from the error")
+        tap(self._screen(ScreenName.ERROR).ids.back)
+        await self._wait_screen(ScreenName.HOME)
+
+    async def _idle(self) -> None:
+        self._begin("idle screen")
+        self._app.go_idle_now()
+        await self._wait_screen(ScreenName.IDLE)
+        await self._shot()
+        self._begin("idle: the first touch only wakes")
+        home = self._screen(ScreenName.HOME)
+        join = home.join_buttons()[0]
+        x, y = join.to_window(*join.center)
+        tap_at(x, y)  # where a Join button is on Home: it must NOT join
+        await self._wait_screen(ScreenName.HOME)
+        await asyncio.sleep(0.3)
+        if not self._on(ScreenName.HOME):
+            raise AutopilotFailed(f"{self._step}: the waking touch pressed a button")
+
+    async def _admin(self) -> None:
+        self._begin("admin: long press on the room name")
+        home = self._screen(ScreenName.HOME)
+        await long_press(home.ids.room_name, ADMIN_HOLD_SECONDS)
+        await self._wait_screen(ScreenName.ADMIN_UNLOCK)
+        await self._shot()
+        self._begin("admin: PIN")
+        unlock = self._screen(ScreenName.ADMIN_UNLOCK)
+        type_on_keypad(unlock.ids.keypad, self._admin_pin)
+        tap(unlock.ids.unlock)
+        await self._wait_screen(ScreenName.ADMIN)
+        await self._shot()
+        self._begin("admin: done")
+        tap(self._screen(ScreenName.ADMIN).ids.done)
+        await self._wait_screen(ScreenName.HOME)

@@ -1,0 +1,51 @@
+"""The settings and home-screen hints of `pexip-kiosk demo` (the four demo rooms)."""
+
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+
+from kiosk.config import Meeting, Settings
+
+DEMO_ROOM_NAME = "Demo room"
+DEMO_ADMIN_PIN = "2580"
+DEMO_MEETINGS = (
+    Meeting("Open meeting", "meet.open"),
+    Meeting("Team meeting", "meet.team"),
+    Meeting("Board meeting", "meet.board"),
+    Meeting("Virtual Reception", "reception"),
+)
+# What a newcomer needs to try every kind of room (the simulator's assets/demo_rooms.toml).
+DEMO_HINTS = (
+    "Team meeting: host PIN 1234, or join as a guest",
+    "Board meeting: host PIN 2468, guest PIN 1357",
+    "Virtual Reception: meeting numbers 1001–1004",
+    f"Admin: hold the room name 5 s, PIN {DEMO_ADMIN_PIN}",
+)
+
+
+def has_camera() -> bool:
+    """True when a V4L2 camera node exists."""
+    return bool(glob.glob("/dev/video*"))
+
+
+def has_sound_devices() -> bool:
+    """True when ALSA capture and playback devices exist."""
+    return bool(glob.glob("/dev/snd/pcmC*D*c")) and bool(glob.glob("/dev/snd/pcmC*D*p"))
+
+
+def demo_settings(url: str, ca_bundle: Path | None, fullscreen: bool = False) -> Settings:
+    """Settings for the app against the demo simulator; test devices where there are none."""
+    sound = "default" if has_sound_devices() else "test"
+    return Settings(
+        node=url,
+        ca_bundle=ca_bundle,
+        display_name=DEMO_ROOM_NAME,
+        camera="auto" if has_camera() else "test",
+        microphone=sound,
+        speaker=sound,
+        meetings=DEMO_MEETINGS,
+        show_demo_pins=True,
+        admin_pin=DEMO_ADMIN_PIN,
+        fullscreen=fullscreen,
+    )

@@ -1,0 +1,117 @@
+"""Typed failures turned into an ErrorCode and one short sentence for a room screen.
+
+No status codes, no exception text of libraries, no tracebacks: people in a
+meeting room read these. A reason the node sent (a refusal, a disconnect) is
+shown, cleaned up, because it is written for people already.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kiosk.infinity.errors import (
+    ConferenceNotFound,
+    ExtensionRequired,
+    InvalidPin,
+    InvalidToken,
+    NodeUnreachable,
+    NotAPexipNode,
+    PinRequired,
+    ProtocolError,
+    Refused,
+    ServiceUnavailable,
+    SsoRequired,
+)
+from kiosk.media.interface import MediaFailed
+from kiosk.session_state import ErrorCode, SessionError
+
+NOT_FOUND = "This meeting could not be found. Check the meeting ID."
+UNREACHABLE = "Can't reach the meeting service. Check the network."
+UNTRUSTED = "The meeting service's certificate is not trusted."
+NOT_PEXIP = "The configured address is not a Pexip meeting service."
+BUSY = "The meeting service is busy. Try again in a moment."
+SSO = "This meeting needs a personal sign-in, which this room can't do."
+PROTOCOL = "The meeting service sent an unexpected reply."
+REFUSED = "The meeting service did not let this room join."
+CONNECTION_LOST = "The connection to the meeting was lost."
+TOKEN_TIMED_OUT = "The connection to the meeting timed out."
+MEDIA = "The video call could not be set up."
+MEDIA_LOST = "The video call was lost and could not be restored."
+PIN_NEEDED = "This meeting needs a PIN."
+WRONG_PIN = "The PIN was not accepted."
+EXTENSION_NEEDED = "This address needs a meeting number."
+INTERNAL = "Something went wrong. Please try again."
+MEETING_ENDED = "The meeting has ended."
+REMOVED = "This room was removed from the meeting."
+HOST_TIMEOUT = "No host let this room in, so the meeting ended."
+
+MAX_REASON_LENGTH = 160
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]+")
+
+# Reasons real nodes send, in words for a room screen. Matched case-insensitively
+# as substrings; anything else is shown as the node wrote it.
+_KNOWN_REASONS: tuple[tuple[str, str], ...] = (
+    ("timer expired awaiting token refresh", TOKEN_TIMED_OUT),
+    ("timeout waiting for conference host", HOST_TIMEOUT),
+    ("ended the conference", MEETING_ENDED),
+    ("ended the meeting", MEETING_ENDED),
+    ("conference ended", MEETING_ENDED),
+    ("meeting ended", MEETING_ENDED),
+    ("meeting has ended", MEETING_ENDED),
+    ("conference terminated", MEETING_ENDED),
+    ("disconnected by an administrator", REMOVED),
+    ("disconnected by another participant", REMOVED),
+)
+
+
+def clean_reason(reason: str, fallback: str) -> str:
+    """A server-written reason as one tidy sentence (no control characters, bounded)."""
+    text = " ".join(_CONTROL_CHARS.sub(" ", str(reason)).split())
+    if not text:
+        return fallback
+    if len(text) > MAX_REASON_LENGTH:
+        text = text[: MAX_REASON_LENGTH - 1].rstrip() + "…"
+    text = text[0].upper() + text[1:]
+    if text[-1] not in ".!?…":
+        text += "."
+    return text
+
+
+def disconnect_message(reason: str) -> str:
+    """What to show when the node removed this room, from its `disconnect` reason."""
+    lowered = str(reason).lower()
+    for needle, message in _KNOWN_REASONS:
+        if needle in lowered:
+            return message
+    return clean_reason(reason, REMOVED)
+
+
+def describe_error(exc: BaseException) -> SessionError:
+    """Map a failure of the client, the media or the session to code and sentence."""
+    if isinstance(exc, ConferenceNotFound):
+        return SessionError(ErrorCode.CONFERENCE_NOT_FOUND, NOT_FOUND)
+    if isinstance(exc, NodeUnreachable):
+        if exc.tls:
+            return SessionError(ErrorCode.TLS_FAILURE, UNTRUSTED)
+        return SessionError(ErrorCode.NODE_UNREACHABLE, UNREACHABLE)
+    if isinstance(exc, NotAPexipNode):
+        return SessionError(ErrorCode.NOT_A_PEXIP_NODE, NOT_PEXIP)
+    if isinstance(exc, ServiceUnavailable):
+        return SessionError(ErrorCode.SERVICE_UNAVAILABLE, BUSY)
+    if isinstance(exc, SsoRequired):
+        return SessionError(ErrorCode.SSO_REQUIRED, SSO)
+    if isinstance(exc, ProtocolError):
+        return SessionError(ErrorCode.PROTOCOL_ERROR, PROTOCOL)
+    if isinstance(exc, Refused):
+        return SessionError(ErrorCode.REFUSED, clean_reason(exc.reason, REFUSED))
+    if isinstance(exc, InvalidToken):
+        return SessionError(ErrorCode.TOKEN_EXPIRED, CONNECTION_LOST)
+    if isinstance(exc, MediaFailed):
+        return SessionError(ErrorCode.MEDIA_FAILED, MEDIA)
+    if isinstance(exc, PinRequired):
+        return SessionError(ErrorCode.PIN_NOT_GIVEN, PIN_NEEDED)
+    if isinstance(exc, InvalidPin):
+        return SessionError(ErrorCode.INVALID_PIN, WRONG_PIN)
+    if isinstance(exc, ExtensionRequired):
+        return SessionError(ErrorCode.REFUSED, EXTENSION_NEEDED)
+    return SessionError(ErrorCode.INTERNAL, INTERNAL)

@@ -1,0 +1,105 @@
+"""Opening the room's camera as KIOSK_CAMERA says: auto, a device path, picamera, test, none.
+
+Opening is blocking (FFmpeg probes the device): call `open_camera` in a
+thread. Every failure becomes an `OpenedSource` with status UNAVAILABLE and
+the reason, never an exception: a missing or busy camera must not stop a call.
+Devices are opened per call, so a camera plugged in again is used by the next call.
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+import re
+
+import av
+from aiortc.contrib.media import MediaPlayer
+
+from kiosk.config import Settings
+from kiosk.media.opened_source import (
+    DeviceUnavailable,
+    OpenedSource,
+    active,
+    disabled,
+    unavailable,
+)
+from kiosk.media.picamera_track import open_picamera
+from kiosk.media.test_pattern import TEST_PATTERN_DEFAULT_SIZE, TestPatternTrack
+
+log = logging.getLogger(__name__)
+
+DEVICE_GLOB = "/dev/video*"
+
+
+def open_camera(settings: Settings) -> OpenedSource:
+    """The camera KIOSK_CAMERA names, opened, or its status saying why there is none."""
+    choice = settings.camera.strip()
+    lowered = choice.lower()
+    if lowered == "none":
+        return disabled("Camera")
+    if lowered == "test":
+        return active(_test_pattern(settings), "test pattern")
+    try:
+        if lowered == "picamera":
+            width, height = settings.camera_size
+            return active(open_picamera(width, height, settings.camera_fps), "Pi camera")
+        if lowered == "auto":
+            return _first_working_device(settings)
+        return active(open_v4l2(choice, settings), choice)
+    except DeviceUnavailable as exc:
+        log.warning("Camera unavailable: %s", exc)
+        return unavailable(str(exc))
+
+
+def open_v4l2(path: str, settings: Settings) -> MediaPlayer:
+    """Open a V4L2 camera with the configured size, rate and format, or raise DeviceUnavailable."""
+    width, height = settings.camera_size
+    options = {"video_size": f"{width}x{height}", "framerate": str(settings.camera_fps)}
+    if settings.camera_format:
+        options["input_format"] = settings.camera_format
+    try:
+        player = MediaPlayer(path, format="v4l2", options=options)
+    except av.FFmpegError as exc:
+        raise DeviceUnavailable(f"camera {path} cannot be opened ({_ffmpeg_reason(exc)})") from None
+    except OSError as exc:
+        raise DeviceUnavailable(f"camera {path} cannot be opened ({exc.strerror or exc})") from None
+    if player.video is None:
+        raise DeviceUnavailable(f"{path} is not a video capture device")
+    return player.video
+
+
+def candidate_devices() -> list[str]:
+    """The /dev/video* nodes in numeric order (video0, video1, ..., video10)."""
+
+    def number(path: str) -> int:
+        match = re.search(r"(\d+)$", path)
+        return int(match.group(1)) if match else 1 << 30
+
+    return sorted(glob.glob(DEVICE_GLOB), key=number)
+
+
+def _first_working_device(settings: Settings) -> OpenedSource:
+    devices = candidate_devices()
+    if not devices:
+        raise DeviceUnavailable("no camera connected")
+    reasons = []
+    for path in devices:
+        try:
+            return active(open_v4l2(path, settings), path)
+        except DeviceUnavailable as exc:
+            # USB webcams also create metadata nodes that cannot capture: try the next.
+            log.debug("Skipping %s: %s", path, exc)
+            reasons.append(str(exc))
+    raise DeviceUnavailable(reasons[0] if len(reasons) == 1 else "no working camera found")
+
+
+def _test_pattern(settings: Settings) -> TestPatternTrack:
+    size = settings.camera_size
+    if size == Settings().camera_size:
+        size = TEST_PATTERN_DEFAULT_SIZE
+    return TestPatternTrack(size[0], size[1], settings.camera_fps, settings.display_name)
+
+
+def _ffmpeg_reason(exc: av.FFmpegError) -> str:
+    # FFmpeg errors repeat the file name; keep only the human part ("No such file or directory").
+    return str(getattr(exc, "strerror", None) or exc)

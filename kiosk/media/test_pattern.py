@@ -1,0 +1,79 @@
+"""The `test` camera: a moving lavfi test pattern with the room's name and a clock.
+
+The pattern comes from FFmpeg's `testsrc2` filter (generated in C), paced to
+the configured frame rate; only the small caption box is written per frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from fractions import Fraction
+
+import av.filter
+from aiortc import MediaStreamTrack
+from aiortc.mediastreams import MediaStreamError
+from av import VideoFrame
+
+from kiosk.media.frame_caption import FrameCaption
+
+# The test picture is for demos and benchmarks on small machines: unless a
+# size is configured, it is 640x360 rather than a webcam's 1280x720.
+TEST_PATTERN_DEFAULT_SIZE = (640, 360)
+
+
+class TestPatternTrack(MediaStreamTrack):
+    """A live video track of `testsrc2` frames (yuv420p) with a caption."""
+
+    kind = "video"
+
+    def __init__(self, width: int, height: int, fps: int, title: str) -> None:
+        super().__init__()
+        self._fps = fps
+        self._graph: av.filter.Graph | None = _pattern_graph(width, height, fps)
+        self._caption = FrameCaption(title, width, height)
+        self._started_at: float | None = None
+        self._index = 0
+
+    @property
+    def caption_text(self) -> str:
+        """The caption drawn into the newest frame."""
+        return self._caption.text
+
+    async def recv(self) -> VideoFrame:
+        """The next frame, at the configured rate."""
+        if self.readyState != "live" or self._graph is None:
+            raise MediaStreamError
+        now = time.monotonic()
+        if self._started_at is None:
+            self._started_at = now
+        due = self._started_at + self._index / self._fps
+        if due > now:
+            await asyncio.sleep(due - now)
+        elif now - due > 1.0:
+            # The loop was blocked for a while: restart the schedule, do not burst.
+            self._started_at = now - self._index / self._fps
+        self._index += 1
+        if self._graph is None:  # stopped while sleeping
+            raise MediaStreamError
+        frame = self._graph.vpull()
+        self._caption.stamp(frame)
+        frame.pts = self._index
+        frame.time_base = Fraction(1, self._fps)
+        return frame
+
+    def stop(self) -> None:
+        """End the track and free the filter graph."""
+        super().stop()
+        self._graph = None
+
+
+def _pattern_graph(width: int, height: int, fps: int) -> av.filter.Graph:
+    graph = av.filter.Graph()
+    source = graph.add("testsrc2", f"size={width}x{height}:rate={fps}")
+    convert = graph.add("format", "pix_fmts=yuv420p")
+    sink = graph.add("buffersink")
+    source.link_to(convert)
+    convert.link_to(sink)
+    graph.configure()
+    return graph

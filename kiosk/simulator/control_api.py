@@ -1,0 +1,164 @@
+"""The simulator's control API under `/_sim/`, for tests and the demo.
+
+Replies use the protocol's shape `{"status": "success", "result": ...}`; errors
+are `{"status": "failed", "result": "<reason>"}` with 400 (bad body) or 404
+(unknown room or participant). Bodies are optional JSON objects.
+
+- `GET  /_sim/rooms` → `[{alias, name, extension, virtual_reception, pin_rule,
+  participant_count, host_present}]`
+- `GET  /_sim/rooms/{alias}` → `{alias, name, extension, virtual_reception, pin_rule,
+  host_present, conference: {<conference_update data>}, participant_count,
+  participants: [{<participant object>, simulated, entry_alias, token_refreshes,
+  event_streams, calls: [{call_uuid, state: answered|active|disconnected, present,
+  updates, disconnect_reason, media: {connection_state, ice_state,
+  video_frames_received, video_resolution: [w, h] | null, audio_packets_received,
+  first_video_frame_after, video_frames_sent, audio_frames_sent}}]}],
+  dtmf: [{participant_uuid, call_uuid, digits, time}],
+  departed: [{uuid, display_name, role, simulated, reason, time}]}`
+- `POST /_sim/rooms/{alias}/host` `{"display_name"?}` → `{participant_uuid, admitted: [uuid]}`
+- `POST /_sim/rooms/{alias}/host/leave` → `{left: [uuid]}`
+- `POST /_sim/rooms/{alias}/end` `{"reason"?}` → `{disconnected: n}`
+- `POST /_sim/rooms/{alias}/participants/{uuid}/call_disconnect` `{"reason"?}` →
+  `{calls: [call_uuid]}` (each gets a `call_disconnected` event; its peer closes)
+- `POST /_sim/rooms/{alias}/participants/{uuid}/refresh` → `true` (a `refresh_token` event)
+- `POST /_sim/rooms/{alias}/participants/{uuid}/disconnect` `{"reason"?}` → `true`
+- `GET  /_sim/faults` → `[{id, path_contains, status, count, remaining, delay, body}]`
+- `POST /_sim/faults` `{path_contains, status?, count?=1, delay?=0, body?, drop_events?}`
+  → `{fault: {...} | null, dropped_streams: n}`
+- `DELETE /_sim/faults` → `{cleared: n}`
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from kiosk.simulator.fault_injector import Fault, FaultInjector
+from kiosk.simulator.node import (
+    DEFAULT_END_REASON,
+    KICKED_REASON,
+    SIMULATED_HOST_NAME,
+    SimulatedNode,
+)
+from kiosk.simulator.protocol_replies import ApiError, read_json_object, reply
+
+CONTROL_PREFIX = "/_sim"
+_ROOM = CONTROL_PREFIX + "/rooms/{alias}"
+_PARTICIPANT = _ROOM + "/participants/{participant_uuid}"
+SERVER_CALL_DISCONNECT_REASON = "Call disconnected by the simulator"
+
+
+def _text(body: dict[str, Any], key: str, default: str) -> str:
+    value = body.get(key, default)
+    if not isinstance(value, str) or not value.strip():
+        raise ApiError(400, f"{key} must be a non-empty string")
+    return value.strip()
+
+
+class ControlApi:
+    """Binds `/_sim/` routes to the node and the fault injector."""
+
+    def __init__(self, node: SimulatedNode, faults: FaultInjector) -> None:
+        self._node = node
+        self._faults = faults
+
+    def add_routes(self, app: web.Application) -> None:
+        """Register every control route on `app`."""
+        app.add_routes(
+            [
+                web.get(CONTROL_PREFIX + "/rooms", self.rooms),
+                web.get(_ROOM, self.room),
+                web.post(_ROOM + "/host", self.host_joins),
+                web.post(_ROOM + "/host/leave", self.host_leaves),
+                web.post(_ROOM + "/end", self.end),
+                web.post(_PARTICIPANT + "/call_disconnect", self.call_disconnect),
+                web.post(_PARTICIPANT + "/refresh", self.refresh),
+                web.post(_PARTICIPANT + "/disconnect", self.disconnect),
+                web.get(CONTROL_PREFIX + "/faults", self.list_faults),
+                web.post(CONTROL_PREFIX + "/faults", self.add_fault),
+                web.delete(CONTROL_PREFIX + "/faults", self.clear_faults),
+            ]
+        )
+
+    async def rooms(self, request: web.Request) -> web.Response:
+        """Every room with its alias, name, extension and participant count."""
+        return reply(
+            [
+                {
+                    "alias": room.config.alias,
+                    "name": room.config.name,
+                    "extension": room.config.extension,
+                    "virtual_reception": room.config.virtual_reception,
+                    "pin_rule": room.config.pin_rule.value,
+                    "participant_count": len(room.participants),
+                    "host_present": room.host_present,
+                }
+                for room in self._node.rooms()
+            ]
+        )
+
+    async def room(self, request: web.Request) -> web.Response:
+        """Roster, DTMF received, calls and media counters of one room."""
+        return reply(self._node.room_snapshot(request.match_info["alias"]))
+
+    async def host_joins(self, request: web.Request) -> web.Response:
+        """A simulated host joins (body optional: `{"display_name": ...}`)."""
+        body = await read_json_object(request)
+        name = _text(body, "display_name", SIMULATED_HOST_NAME)
+        return reply(self._node.host_joins(request.match_info["alias"], name))
+
+    async def host_leaves(self, request: web.Request) -> web.Response:
+        """The simulated host(s) leave."""
+        return reply(self._node.host_leaves(request.match_info["alias"]))
+
+    async def end(self, request: web.Request) -> web.Response:
+        """Everyone is disconnected (body optional: `{"reason": ...}`)."""
+        body = await read_json_object(request)
+        reason = _text(body, "reason", DEFAULT_END_REASON)
+        room = self._node.room(request.match_info["alias"])
+        return reply({"disconnected": self._node.end_conference(room, reason)})
+
+    async def call_disconnect(self, request: web.Request) -> web.Response:
+        """The node ends a participant's calls (`call_disconnected` event)."""
+        body = await read_json_object(request)
+        reason = _text(body, "reason", SERVER_CALL_DISCONNECT_REASON)
+        ended = self._node.server_call_disconnect(
+            request.match_info["alias"], request.match_info["participant_uuid"], reason
+        )
+        return reply({"calls": ended})
+
+    async def refresh(self, request: web.Request) -> web.Response:
+        """Send the participant a `refresh_token` event."""
+        self._node.ask_refresh(request.match_info["alias"], request.match_info["participant_uuid"])
+        return reply(True)
+
+    async def disconnect(self, request: web.Request) -> web.Response:
+        """Disconnect one participant (body optional: `{"reason": ...}`)."""
+        body = await read_json_object(request)
+        reason = _text(body, "reason", KICKED_REASON)
+        self._node.kick(request.match_info["alias"], request.match_info["participant_uuid"], reason)
+        return reply(True)
+
+    async def list_faults(self, request: web.Request) -> web.Response:
+        """The armed faults."""
+        return reply([fault.to_json() for fault in self._faults.active()])
+
+    async def add_fault(self, request: web.Request) -> web.Response:
+        """Arm a fault and/or cut event streams now (`drop_events: true`)."""
+        body = await read_json_object(request)
+        drop = body.get("drop_events", False)
+        if not isinstance(drop, bool):
+            raise ApiError(400, "drop_events must be true or false")
+        fault = Fault.from_json(body)
+        armed = None
+        if fault.status is not None or fault.delay > 0:
+            armed = self._faults.add(fault).to_json()
+        elif not drop:
+            raise ApiError(400, "a fault needs a status, a delay or drop_events")
+        dropped = self._node.hub.drop_streams(fault.path_contains) if drop else 0
+        return reply({"fault": armed, "dropped_streams": dropped})
+
+    async def clear_faults(self, request: web.Request) -> web.Response:
+        """Disarm every fault."""
+        return reply({"cleared": self._faults.clear()})

@@ -1,0 +1,157 @@
+"""The simulator's WebRTC far end: one aiortc peer per call.
+
+It answers the kiosk's offer, sends the pattern picture and a tone, and counts
+what it receives (video frames and their resolution, audio packets) for
+`GET /_sim/rooms/{alias}`. ICE uses no STUN/TURN server at all: the simulator
+only ever talks over the local network (loopback in tests and the demo).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+from kiosk.simulator.pattern_video import PatternStatus, PatternVideoTrack
+from kiosk.simulator.tone_audio import ToneAudioTrack
+
+__all__ = ["FarEnd", "MediaCounters", "PatternStatus"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class MediaCounters:
+    """What the far end received from one participant's call."""
+
+    video_frames_received: int = 0
+    video_width: int | None = None
+    video_height: int | None = None
+    audio_packets_received: int = 0
+    first_video_frame_at: float | None = None
+    last_video_frame_at: float | None = None
+
+
+class FarEnd:
+    """One call's peer connection, its outgoing tracks and its receive counters."""
+
+    def __init__(self, label: str, status: Callable[[], PatternStatus]) -> None:
+        self.label = label
+        self._status = status
+        self._pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        self._video_tracks: list[PatternVideoTrack] = []
+        self._audio_tracks: list[ToneAudioTrack] = []
+        self._consumers: set[asyncio.Task[None]] = set()
+        self._counters = MediaCounters()
+        self._created = time.monotonic()
+        self._closed = False
+        self._pc.on("track", self._on_track)
+
+    # ------------------------------------------------------------ negotiation
+
+    async def answer(self, offer_sdp: str) -> str:
+        """Apply the kiosk's offer and return the answer SDP; ValueError for a bad offer."""
+        return await self._negotiate(offer_sdp)
+
+    async def renegotiate(self, offer_sdp: str) -> str:
+        """Answer a new offer on the same call (`update`)."""
+        return await self._negotiate(offer_sdp)
+
+    async def _negotiate(self, offer_sdp: str) -> str:
+        if self._closed:
+            raise ValueError("the call has ended")
+        if not offer_sdp.lstrip().startswith("v=0") or "\nm=" not in offer_sdp:
+            # aiortc accepts text without media sections; a node refuses it.
+            raise ValueError("not an SDP offer with media")
+        try:
+            await self._pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
+        except Exception as exc:  # aiortc raises several types for a malformed SDP
+            raise ValueError(str(exc) or type(exc).__name__) from None
+        self._attach_senders()
+        answer = await self._pc.createAnswer()
+        await self._pc.setLocalDescription(answer)
+        return self._pc.localDescription.sdp
+
+    def _attach_senders(self) -> None:
+        """Give every offered m-line without a sender its own outgoing track."""
+        for transceiver in self._pc.getTransceivers():
+            if transceiver.sender.track is not None or transceiver.stopped:
+                continue
+            if transceiver.kind == "video":
+                track: MediaStreamTrack = PatternVideoTrack(self._status)
+                self._video_tracks.append(track)  # type: ignore[arg-type]
+            elif transceiver.kind == "audio":
+                track = ToneAudioTrack()
+                self._audio_tracks.append(track)  # type: ignore[arg-type]
+            else:
+                continue
+            self._pc.addTrack(track)
+
+    # --------------------------------------------------------------- receiving
+
+    def _on_track(self, track: MediaStreamTrack) -> None:
+        task = asyncio.get_running_loop().create_task(self._consume(track))
+        self._consumers.add(task)
+        task.add_done_callback(self._consumers.discard)
+
+    async def _consume(self, track: MediaStreamTrack) -> None:
+        counters = self._counters
+        try:
+            while True:
+                frame = await track.recv()
+                if track.kind == "video":
+                    now = time.monotonic() - self._created
+                    counters.video_frames_received += 1
+                    counters.video_width = frame.width
+                    counters.video_height = frame.height
+                    if counters.first_video_frame_at is None:
+                        counters.first_video_frame_at = now
+                    counters.last_video_frame_at = now
+                else:
+                    counters.audio_packets_received += 1
+        except MediaStreamError:
+            pass
+
+    # ------------------------------------------------------------------ state
+
+    def stats(self) -> dict[str, Any]:
+        """Connection state and media counters, as JSON-ready values."""
+        counters = self._counters
+        resolution = [counters.video_width, counters.video_height] if counters.video_width else None
+        return {
+            "connection_state": self._pc.connectionState,
+            "ice_state": self._pc.iceConnectionState,
+            "video_frames_received": counters.video_frames_received,
+            "video_resolution": resolution,
+            "audio_packets_received": counters.audio_packets_received,
+            "first_video_frame_after": counters.first_video_frame_at,
+            "video_frames_sent": sum(t.frames_sent for t in self._video_tracks),
+            "audio_frames_sent": sum(t.frames_sent for t in self._audio_tracks),
+        }
+
+    @property
+    def closed(self) -> bool:
+        """True once `close()` was called."""
+        return self._closed
+
+    async def close(self) -> None:
+        """Stop the tracks and the peer connection. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        for track in [*self._video_tracks, *self._audio_tracks]:
+            track.stop()
+        for task in list(self._consumers):
+            task.cancel()
+        with contextlib.suppress(Exception):
+            await self._pc.close()
+        if self._consumers:
+            await asyncio.gather(*list(self._consumers), return_exceptions=True)
+        log.debug("far end %s closed", self.label)

@@ -1,0 +1,70 @@
+"""Prepares Kivy for the kiosk BEFORE its window exists: environment, and Config values.
+
+Kivy reads its environment at import time and its window settings when the
+window is created, so `prepare_environment` runs before any kivy import and
+`configure_window` before `kivy.core.window` is imported.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import MutableMapping
+
+from kiosk.config import Settings
+from kiosk.ui.launch_options import LaunchOptions
+
+DESIGN_SIZE = (800, 480)
+MAX_FPS = 30
+
+
+def has_display(environ: MutableMapping[str, str]) -> bool:
+    """True when an X11 or Wayland display, or an explicit SDL video driver, is available."""
+    return bool(
+        environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY") or environ.get("SDL_VIDEODRIVER")
+    )
+
+
+def prepare_environment(environ: MutableMapping[str, str] | None = None) -> bool:
+    """Set Kivy's environment; returns True when rendering offscreen (no display at all)."""
+    env = os.environ if environ is None else environ
+    headless = not has_display(env)
+    if headless:
+        env["SDL_VIDEODRIVER"] = "offscreen"  # EGL + Mesa software GL, no window system
+    env.setdefault("KIVY_NO_ARGS", "1")  # the kiosk's own CLI owns sys.argv
+    env.setdefault("KIVY_NO_FILELOG", "1")
+    env.setdefault("KIVY_NO_CONSOLELOG", "1")
+    env.setdefault("KIVY_LOG_MODE", "PYTHON")  # logging stays ours (and redacted)
+    if "KIVY_HOME" not in env:
+        # Kivy writes a config.ini on first start; keep it out of the user's home.
+        env["KIVY_HOME"] = tempfile.mkdtemp(prefix="kiosk-kivy-")
+    if headless:
+        env.setdefault("SDL_AUDIODRIVER", "dummy")
+    return headless
+
+
+def configure_window(settings: Settings, options: LaunchOptions) -> None:
+    """Kivy Config for a locked-down kiosk window (call before the window is created)."""
+    from kivy.config import Config
+
+    width, height = options.window_size or DESIGN_SIZE
+    Config.set("kivy", "exit_on_escape", "1" if options.allow_exit else "0")
+    Config.set("kivy", "pause_on_minimize", "0")
+    Config.set("graphics", "maxfps", str(MAX_FPS))
+    Config.set("graphics", "rotation", str(settings.rotation))
+    Config.set("graphics", "show_cursor", "1" if options.allow_exit else "0")
+    Config.set("graphics", "width", str(width))
+    Config.set("graphics", "height", str(height))
+    Config.set("graphics", "resizable", "1" if options.allow_exit else "0")
+    if settings.fullscreen:
+        Config.set("graphics", "fullscreen", "auto")
+        Config.set("graphics", "borderless", "1")
+    else:
+        Config.set("graphics", "fullscreen", "0")
+        Config.set("graphics", "borderless", "0")
+    # Exactly one touch provider: SDL's pointer events. A second one (hidinput found by
+    # probesysfs) would deliver every tap twice on a touch panel.
+    for option in list(Config.options("input")):
+        if option != "mouse":
+            Config.remove_option("input", option)
+    Config.set("input", "mouse", "mouse,disable_multitouch")

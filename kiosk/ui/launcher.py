@@ -1,0 +1,126 @@
+"""`pexip-kiosk run`: the full-screen kiosk app against the configured node.
+
+`run_kiosk(settings)` prepares Kivy, builds the session (with aiortc media) and
+runs the app inside asyncio until the admin quits or restarts it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kiosk.config import Settings
+from kiosk.ui.kivy_setup import configure_window, prepare_environment
+from kiosk.ui.launch_options import LaunchOptions
+
+if TYPE_CHECKING:
+    from kiosk.ui.app import KioskApp
+
+log = logging.getLogger(__name__)
+
+LEAVE_ON_EXIT_SECONDS = 5.0
+EXIT_OK = 0
+
+AppHook = Callable[["KioskApp"], Awaitable[int]]
+
+
+def run_kiosk(settings: Settings) -> int:
+    """Run the kiosk until the admin quits (0) or restarts it (the process is re-executed)."""
+    from kiosk.log_redaction import configure_logging
+
+    prepare_environment()  # before anything imports kivy
+    redactor = configure_logging(settings.log_level)
+    result = run_app(settings, LaunchOptions(), redactor=redactor)
+    if result.restart:
+        log.info("Restarting the kiosk app")
+        logging.shutdown()
+        os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+    return result.code
+
+
+@dataclass(frozen=True)
+class AppResult:
+    """How a run of the app ended: an exit code, and whether a restart was asked for."""
+
+    code: int
+    restart: bool
+
+
+def run_app(
+    settings: Settings,
+    options: LaunchOptions,
+    redactor: object | None = None,
+    hook: AppHook | None = None,
+) -> AppResult:
+    """Prepare Kivy, then run the app and the session on one asyncio loop.
+
+    `hook`, when given, runs as a task beside the app (the demo autopilot); its
+    return value becomes the exit code and the app is stopped when it returns.
+    """
+    prepare_environment()
+    configure_window(settings, options)
+    return asyncio.run(_run(settings, options, redactor, hook))
+
+
+async def _run(
+    settings: Settings, options: LaunchOptions, redactor: object | None, hook: AppHook | None
+) -> AppResult:
+    # Imported here: Kivy must see the environment and Config set above first.
+    from kiosk.conference import ConferenceSession
+    from kiosk.media.call_factory import AiortcMediaFactory
+    from kiosk.systemd_notify import SystemdNotifier
+    from kiosk.ui.app import ExitRequest, KioskApp
+
+    if settings.node_is_loopback:
+        from kiosk.media.loopback_ice import use_loopback_candidates_only
+
+        use_loopback_candidates_only()  # the embedded simulator: keep media on 127.0.0.1
+    session = ConferenceSession(
+        settings,
+        media_factory=AiortcMediaFactory(settings),
+        redactor=redactor,  # type: ignore[arg-type]
+    )
+    app = KioskApp(settings, session, options)
+    notifier = SystemdNotifier()
+    app.bind(on_start=lambda *_a: notifier.ready("Home screen shown"))
+    hook_task: asyncio.Task[int] | None = None
+    if hook is not None:
+        hook_task = asyncio.ensure_future(_run_hook(app, hook))
+    try:
+        await app.async_run(async_lib="asyncio")
+    finally:
+        notifier.stopping()
+        try:
+            await asyncio.wait_for(session.leave(), LEAVE_ON_EXIT_SECONDS)
+        except (TimeoutError, Exception):
+            log.warning("Leaving the meeting on exit did not finish cleanly")
+        await app.runner.drain()
+        notifier.close()
+    code = EXIT_OK
+    if hook_task is not None:
+        if not hook_task.done():
+            hook_task.cancel()
+        code = await _hook_code(hook_task)
+    return AppResult(code=code, restart=app.exit_request is ExitRequest.RESTART)
+
+
+async def _run_hook(app: KioskApp, hook: AppHook) -> int:
+    try:
+        return await hook(app)
+    finally:
+        app.stop()
+
+
+async def _hook_code(task: asyncio.Task[int]) -> int:
+    try:
+        return await task
+    except asyncio.CancelledError:
+        return 1
+    except Exception:
+        log.exception("The app hook failed")
+        return 1

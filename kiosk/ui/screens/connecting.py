@@ -1,0 +1,30 @@
+"""Connecting: the meeting's name, a progress animation and Cancel (which really cancels)."""
+
+from __future__ import annotations
+
+from kivy.properties import BooleanProperty, StringProperty
+
+from kiosk.session_state import SessionSnapshot, SessionState
+from kiosk.ui.screens.kiosk_screen import KioskScreen
+from kiosk.ui.theme import THEME
+
+
+class ConnectingScreen(KioskScreen):
+    """Shown while joining (and while leaving). The spinner runs only while this screen is up."""
+
+    title = StringProperty("")
+    leaving = BooleanProperty(False)
+
+    def update(self, snapshot: SessionSnapshot) -> None:
+        self.leaving = snapshot.state is SessionState.DISCONNECTING
+        name = snapshot.conference_name or snapshot.alias
+        if self.leaving:
+            self.title = THEME.texts.leaving_title
+        else:
+            self.title = THEME.texts.connecting_title.format(name=name or "")
+
+    def on_pre_enter(self, *_args: object) -> None:
+        self.ids.spinner.active = True
+
+    def on_leave(self, *_args: object) -> None:
+        self.ids.spinner.active = False

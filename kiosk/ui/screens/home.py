@@ -1,0 +1,90 @@
+"""Home: the room's name, clock and date, one Join button per meeting, and a quiet status line."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from kivy.clock import Clock, ClockEvent
+from kivy.factory import Factory
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
+
+from kiosk.config import Meeting
+from kiosk.ui.device_probe import CameraPresence
+from kiosk.ui.screens.kiosk_screen import KioskScreen
+from kiosk.ui.theme import THEME
+
+
+class HomeScreen(KioskScreen):
+    """The start screen. The clock ticks only while the screen is shown."""
+
+    room_name = StringProperty("")
+    clock_text = StringProperty("")
+    date_text = StringProperty("")
+    node_reachable = ObjectProperty(None, allownone=True)  # None = not checked yet
+    camera = ObjectProperty(CameraPresence.MISSING)
+    node_text = StringProperty(THEME.texts.node_checking)
+    camera_text = StringProperty("")
+    demo_hints = ListProperty([])
+    admin_enabled = BooleanProperty(False)
+
+    def __init__(self, **kwargs: object) -> None:
+        self._clock_event: ClockEvent | None = None
+        self._meetings: tuple[Meeting, ...] = ()
+        super().__init__(**kwargs)
+
+    def set_meetings(self, meetings: Sequence[Meeting]) -> None:
+        """One large Join button per meeting, in the configured order."""
+        self._meetings = tuple(meetings)
+        box = self.ids.meetings
+        box.clear_widgets()
+        for meeting in self._meetings:
+            button = Factory.JoinButton(
+                text=THEME.texts.join_prefix + meeting.label, icon=THEME.icons.video
+            )
+            button.meeting_alias = meeting.alias
+            button.bind(on_release=self._join_pressed)
+            box.add_widget(button)
+        self.ids.no_meetings.opacity = 0 if self._meetings else 1
+
+    def join_buttons(self) -> list:
+        """The Join buttons, top to bottom (tests and the autopilot use them)."""
+        return list(reversed(self.ids.meetings.children))
+
+    def _join_pressed(self, button: object) -> None:
+        self.app.join_meeting(button.meeting_alias)  # type: ignore[attr-defined]
+
+    def on_pre_enter(self, *_args: object) -> None:
+        self._tick(0)
+        self._clock_event = Clock.schedule_interval(self._tick, 1.0)
+        self.app.refresh_status()
+
+    def on_leave(self, *_args: object) -> None:
+        if self._clock_event is not None:
+            self._clock_event.cancel()
+            self._clock_event = None
+
+    def _tick(self, _dt: float) -> None:
+        now = time.localtime()
+        clock = time.strftime(THEME.texts.time_format, now)
+        date = time.strftime(THEME.texts.date_format, now)
+        # Setting an unchanged text would still cost nothing, but be explicit: the
+        # labels are re-rendered once a minute, not once a second.
+        if clock != self.clock_text:
+            self.clock_text = clock
+        if date != self.date_text:
+            self.date_text = date
+
+    def on_node_reachable(self, _instance: object, reachable: bool | None) -> None:
+        if reachable is None:
+            self.node_text = THEME.texts.node_checking
+        else:
+            self.node_text = THEME.texts.node_reachable if reachable else THEME.texts.node_unreachable
+
+    def on_camera(self, _instance: object, camera: CameraPresence) -> None:
+        self.camera_text = {
+            CameraPresence.FOUND: THEME.texts.camera_found,
+            CameraPresence.TEST: THEME.texts.camera_test,
+            CameraPresence.MISSING: THEME.texts.camera_missing,
+            CameraPresence.DISABLED: THEME.texts.camera_disabled,
+        }[camera]

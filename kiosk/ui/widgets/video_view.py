@@ -1,0 +1,127 @@
+"""Shows a media `VideoOutput`: pulls the newest frame on a Clock interval, blits only new ones.
+
+Cost rules (the whole app must stay under 70 % of a core in a call):
+- the pull runs at most `pull_hz` times a second and only while `active`;
+- a frame is fetched only when the mailbox's `frame_count` moved, and blitted only
+  when its `number` differs from the last one shown: no redraw when nothing changed;
+- the texture is recreated only when the frame size changes, flipped once
+  (the frames are top row first) and mirrored once for a self-view.
+"""
+
+from __future__ import annotations
+
+from kivy.clock import Clock, ClockEvent
+from kivy.graphics import Color, Rectangle
+from kivy.graphics.texture import Texture
+from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, ObjectProperty
+from kivy.uix.widget import Widget
+
+from kiosk.media.interface import RgbaFrame, VideoOutput
+from kiosk.ui.theme import THEME
+
+
+class VideoView(Widget):
+    """A video surface fed by a `VideoOutput` (remote picture or self-view), aspect kept."""
+
+    source: VideoOutput | None = ObjectProperty(None, allownone=True)
+    active = BooleanProperty(False)
+    mirror = BooleanProperty(False)
+    pull_hz = NumericProperty(30.0)
+    has_frame = BooleanProperty(False)
+    background = ColorProperty(THEME.palette.video_background)
+
+    def __init__(self, **kwargs: object) -> None:
+        self._event: ClockEvent | None = None
+        self._texture: Texture | None = None
+        self._seen_count = -1
+        self._shown_number = -1
+        self.blits = 0  # frames actually drawn (benchmarks and tests read it)
+        self.pulls = 0  # times a new frame was asked of the mailbox
+        super().__init__(**kwargs)
+        with self.canvas:
+            self._bg_color = Color(rgba=self.background)
+            self._bg = Rectangle(pos=self.pos, size=self.size)
+            Color(1, 1, 1, 1)
+            self._picture = Rectangle(pos=self.pos, size=(0, 0))
+        self.bind(pos=self._layout, size=self._layout, background=self._recolor)
+
+    # --- scheduling -------------------------------------------------------------
+    def on_active(self, _instance: object, _value: bool) -> None:
+        self._reschedule()
+
+    def on_source(self, _instance: object, _value: object) -> None:
+        self._seen_count = -1
+        self._shown_number = -1
+        if self.source is None:
+            self.clear_picture()
+        self._reschedule()
+
+    def on_pull_hz(self, _instance: object, _value: float) -> None:
+        self._reschedule()
+
+    def _reschedule(self) -> None:
+        if self._event is not None:
+            self._event.cancel()
+            self._event = None
+        if self.active and self.source is not None and self.pull_hz > 0:
+            self._event = Clock.schedule_interval(self._pull, 1.0 / self.pull_hz)
+
+    # --- frames -----------------------------------------------------------------
+    def _pull(self, _dt: float) -> None:
+        source = self.source
+        if source is None:
+            return
+        count = source.frame_count
+        if count == self._seen_count:
+            return
+        width, height = int(self.width), int(self.height)
+        if width < 2 or height < 2:
+            return
+        self._seen_count = count
+        self.pulls += 1
+        frame = source.latest_rgba(width, height)
+        if frame is not None and frame.number != self._shown_number:
+            self.show(frame)
+
+    def show(self, frame: RgbaFrame) -> None:
+        """Blit one frame (main thread only)."""
+        texture = self._texture
+        if texture is None or texture.size != (frame.width, frame.height):
+            texture = Texture.create(size=(frame.width, frame.height), colorfmt="rgba")
+            texture.flip_vertical()  # frames come top row first
+            if self.mirror:
+                texture.flip_horizontal()
+            self._texture = texture
+            self._picture.texture = texture
+            self._layout()
+        texture.blit_buffer(frame.pixels, colorfmt="rgba", bufferfmt="ubyte")
+        self._shown_number = frame.number
+        self.blits += 1
+        if not self.has_frame:
+            self.has_frame = True
+        self.canvas.ask_update()
+
+    def clear_picture(self) -> None:
+        """Forget the last picture (the call ended)."""
+        self._texture = None
+        self._picture.texture = None
+        self._picture.size = (0, 0)
+        self._seen_count = -1
+        self._shown_number = -1
+        self.has_frame = False
+
+    # --- layout -----------------------------------------------------------------
+    def _recolor(self, *_args: object) -> None:
+        self._bg_color.rgba = self.background
+
+    def _layout(self, *_args: object) -> None:
+        self._bg.pos = self.pos
+        self._bg.size = self.size
+        texture = self._texture
+        if texture is None:
+            return
+        tw, th = texture.size
+        scale = min(self.width / tw, self.height / th) if tw and th else 0
+        w, h = tw * scale, th * scale
+        self._picture.size = (w, h)
+        self._picture.pos = (self.x + (self.width - w) / 2, self.y + (self.height - h) / 2)

@@ -1,0 +1,144 @@
+"""SystemdNotifier against a fake notify socket: a real AF_UNIX datagram socket."""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.systemd_notify import SystemdNotifier
+
+
+class FakeNotifySocket:
+    """What systemd does for Type=notify: a bound datagram socket that reads messages."""
+
+    def __init__(self, address: str | bytes) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(address)
+        self.sock.settimeout(2.0)
+
+    def receive(self) -> dict[str, str]:
+        """The next datagram as KEY=value pairs."""
+        data = self.sock.recv(4096).decode()
+        return dict(line.split("=", 1) for line in data.split("\n"))
+
+    def pending(self) -> bool:
+        """True when a datagram is waiting (without blocking)."""
+        self.sock.setblocking(False)
+        try:
+            self.sock.recv(4096, socket.MSG_PEEK)
+        except BlockingIOError:
+            return False
+        finally:
+            self.sock.settimeout(2.0)
+        return True
+
+
+@pytest.fixture
+def path_socket() -> Iterator[tuple[FakeNotifySocket, str]]:
+    # A short directory: AF_UNIX paths are limited to 107 bytes.
+    directory = Path(tempfile.mkdtemp(prefix="notify-"))
+    path = directory / "notify.sock"
+    fake = FakeNotifySocket(str(path))
+    yield fake, str(path)
+    fake.sock.close()
+    path.unlink(missing_ok=True)
+    directory.rmdir()
+
+
+@pytest.fixture
+def abstract_socket() -> Iterator[tuple[FakeNotifySocket, str]]:
+    name = f"pexip-kiosk-test-{uuid.uuid4().hex}"
+    fake = FakeNotifySocket(b"\0" + name.encode())
+    yield fake, "@" + name
+    fake.sock.close()
+
+
+def test_ready_status_watchdog_and_stopping_reach_the_socket(path_socket) -> None:
+    fake, path = path_socket
+    notifier = SystemdNotifier({"NOTIFY_SOCKET": path})
+    assert notifier.enabled
+
+    assert notifier.ready("Home screen shown")
+    assert fake.receive() == {"READY": "1", "STATUS": "Home screen shown"}
+    assert notifier.watchdog_ping()
+    assert fake.receive() == {"WATCHDOG": "1"}
+    assert notifier.status("In a call:\nBoard meeting")
+    assert fake.receive() == {"STATUS": "In a call: Board meeting"}
+    assert notifier.stopping()
+    assert fake.receive() == {"STOPPING": "1"}
+    notifier.close()
+
+
+def test_abstract_namespace_socket(abstract_socket) -> None:
+    fake, name = abstract_socket
+    notifier = SystemdNotifier({"NOTIFY_SOCKET": name})
+    assert notifier.watchdog_ping()
+    assert fake.receive() == {"WATCHDOG": "1"}
+    notifier.close()
+
+
+def test_watchdog_interval_is_half_of_watchdog_usec(path_socket) -> None:
+    _, path = path_socket
+    env = {"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "30000000"}
+    assert SystemdNotifier(env).watchdog_interval() == 15.0
+    env_for_us = {**env, "WATCHDOG_PID": str(os.getpid())}
+    assert SystemdNotifier(env_for_us).watchdog_interval() == 15.0
+    # The watchdog belongs to another process (we inherited its environment).
+    assert SystemdNotifier({**env, "WATCHDOG_PID": "1"}).watchdog_interval() is None
+    assert SystemdNotifier({"NOTIFY_SOCKET": path}).watchdog_interval() is None
+    assert SystemdNotifier({**env, "WATCHDOG_USEC": "soon"}).watchdog_interval() is None
+
+
+def test_no_notify_socket_means_no_op() -> None:
+    notifier = SystemdNotifier({"WATCHDOG_USEC": "30000000"})
+    assert not notifier.enabled
+    assert notifier.watchdog_interval() is None
+    assert not notifier.ready()
+    assert not notifier.watchdog_ping()
+    assert not notifier.status("x")
+    assert not notifier.stopping()
+
+
+def test_reads_the_process_environment_by_default(path_socket, monkeypatch) -> None:
+    fake, path = path_socket
+    monkeypatch.setenv("NOTIFY_SOCKET", path)
+    monkeypatch.setenv("WATCHDOG_USEC", "4000000")
+    notifier = SystemdNotifier()
+    assert notifier.watchdog_interval() == 2.0
+    assert notifier.ready()
+    assert fake.receive() == {"READY": "1"}
+    notifier.close()
+
+
+def test_a_vanished_socket_is_logged_once_and_never_raises(path_socket, caplog) -> None:
+    fake, path = path_socket
+    notifier = SystemdNotifier({"NOTIFY_SOCKET": path})
+    fake.sock.close()
+    os.unlink(path)
+    with caplog.at_level("WARNING", logger="kiosk.systemd_notify"):
+        assert not notifier.watchdog_ping()
+        assert not notifier.watchdog_ping()
+    assert len([r for r in caplog.records if "Cannot notify systemd" in r.message]) == 1
+    # systemd comes back (a new socket at the same path): pings flow again.
+    again = FakeNotifySocket(path)
+    try:
+        assert notifier.watchdog_ping()
+        assert again.receive() == {"WATCHDOG": "1"}
+        assert not again.pending()
+    finally:
+        again.sock.close()
+        notifier.close()
+
+
+def test_a_value_that_is_not_a_socket_turns_notifications_off(caplog) -> None:
+    with caplog.at_level("WARNING", logger="kiosk.systemd_notify"):
+        notifier = SystemdNotifier({"NOTIFY_SOCKET": "relative/path"})
+    assert not notifier.enabled
+    assert not notifier.ready()
+    assert "not a socket path" in caplog.text
