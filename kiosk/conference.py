@@ -484,10 +484,10 @@ class ConferenceSession:
             return
         try:
             self._dispatch_event(event)
-        except (KeyError,) as exc:
+        except (InfinityError, KeyError, TypeError, ValueError, AttributeError) as exc:
             log.warning("Ignored a malformed %r event (%s)", getattr(event, "name", "?"),
                         type(exc).__name__)
-        except ZeroDivisionError:
+        except Exception:
             log.exception("Ignored an event that could not be handled")
 
     def _dispatch_event(self, event: Event) -> None:

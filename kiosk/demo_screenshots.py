@@ -50,6 +50,8 @@ class ScreenshotTaker:
         assert root is not None
         screen = app.current_screen.value
         written = []
+        # Detach the root from the window's size while drawing it at other sizes.
+        root.size_hint = (None, None)
         try:
             for size in self._sizes:
                 root.size = size
@@ -59,6 +61,7 @@ class ScreenshotTaker:
                 root.export_to_png(str(path))
                 written.append(path)
         finally:
+            root.size_hint = (1, 1)
             root.size = Window.size
             app.u = app.theme.scale_for(*Window.size)
         self.saved.extend(written)

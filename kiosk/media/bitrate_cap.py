@@ -38,8 +38,8 @@ class CappedEncoder:
     comes out: the wrapped encoder's target is scaled down by the measured
     overshoot (in rare, large steps: each change restarts the encoder with a
     keyframe), and frames are skipped while the output is more than
-    `burst_seconds` of budget ahead, which holds the cap even at the
-    encoder's bitrate floor.
+    `burst_seconds` of budget ahead, which holds the cap even for pictures
+    the encoder cannot squeeze that far (sensor noise at its worst quality).
     """
 
     def __init__(
@@ -48,7 +48,7 @@ class CappedEncoder:
         cap_bps: int,
         clock: Callable[[], float] = time.monotonic,
         adjust_seconds: float = 3.0,
-        burst_seconds: float = 0.5,
+        burst_seconds: float = 0.25,
     ) -> None:
         self._inner = inner
         self._cap_bps = cap_bps
@@ -124,7 +124,14 @@ class CappedEncoder:
             self._apply()
 
     def _apply(self) -> None:
-        self._inner.target_bitrate = max(1, int(self.allowed_bps * self._gain))
+        wanted = max(1, int(self.allowed_bps * self._gain))
+        self._inner.target_bitrate = wanted
+        if self._inner.target_bitrate > wanted:
+            # The encoder clamps at its floor (VP8 250 kbps, H.264 500 kbps), which libvpx
+            # overshoots; below the floor only its private field takes the value.
+            field = f"_{type(self._inner).__name__}__target_bitrate"
+            if hasattr(self._inner, field):
+                setattr(self._inner, field, wanted)
 
 
 class BitrateCapInstaller:

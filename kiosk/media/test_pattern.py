@@ -1,7 +1,10 @@
 """The `test` camera: a moving lavfi test pattern with the room's name and a clock.
 
-The pattern comes from FFmpeg's `testsrc2` filter (generated in C), paced to
-the configured frame rate; only the small caption box is written per frame.
+The picture is made by FFmpeg filters in C: SMPTE HD colour bars with a white
+square bouncing across them, paced to the configured frame rate; only the
+small caption box is written per frame. `testsrc2` was not used: its noise
+field cannot be compressed below ~0.7 Mbit/s at 640x360, far from what a
+camera sends, which made the test camera useless for bitrate and CPU figures.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ TEST_PATTERN_DEFAULT_SIZE = (640, 360)
 
 
 class TestPatternTrack(MediaStreamTrack):
-    """A live video track of `testsrc2` frames (yuv420p) with a caption."""
+    """A live video track of colour bars with a moving square and a caption (yuv420p)."""
 
     kind = "video"
 
@@ -70,10 +73,19 @@ class TestPatternTrack(MediaStreamTrack):
 
 def _pattern_graph(width: int, height: int, fps: int) -> av.filter.Graph:
     graph = av.filter.Graph()
-    source = graph.add("testsrc2", f"size={width}x{height}:rate={fps}")
+    bars = graph.add("smptehdbars", f"size={width}x{height}:rate={fps}")
+    side = max(2, height // 5)
+    square = graph.add("color", f"c=white:size={side}x{side}:rate={fps}")
+    # Triangle waves: across in 6 s, up and down in 4 s (above the caption).
+    overlay = graph.add(
+        "overlay",
+        "x='(W-w)*abs(mod(t/6,2)-1)':y='(H-h)*0.7*(1-abs(mod(t/4,2)-1))':eval=frame",
+    )
     convert = graph.add("format", "pix_fmts=yuv420p")
     sink = graph.add("buffersink")
-    source.link_to(convert)
+    bars.link_to(overlay, 0, 0)
+    square.link_to(overlay, 0, 1)
+    overlay.link_to(convert)
     convert.link_to(sink)
     graph.configure()
     return graph

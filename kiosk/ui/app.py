@@ -199,6 +199,15 @@ class KioskApp(App):
         """The UI's local routing context (mode, error dismissed)."""
         return self._context
 
+    def meeting_title(self, snapshot: SessionSnapshot) -> str:
+        """The meeting's name: the node's, else the label configured for the alias, else the alias."""
+        if snapshot.conference_name:
+            return snapshot.conference_name
+        for meeting in self.settings.all_meetings():
+            if meeting.alias == snapshot.alias:
+                return meeting.label
+        return snapshot.alias
+
     def media_call(self) -> MediaCall | None:
         """The session's current call, whose video the call screens show."""
         return self.session.media_call

@@ -17,7 +17,7 @@ class ConnectingScreen(KioskScreen):
 
     def update(self, snapshot: SessionSnapshot) -> None:
         self.leaving = snapshot.state is SessionState.DISCONNECTING
-        name = snapshot.conference_name or snapshot.alias
+        name = self.app.meeting_title(snapshot)
         if self.leaving:
             self.title = THEME.texts.leaving_title
         else:

@@ -43,7 +43,7 @@ class InCallScreen(KioskScreen):
 
     # --- session -----------------------------------------------------------------
     def update(self, snapshot: SessionSnapshot) -> None:
-        self.meeting_name = snapshot.conference_name or snapshot.alias
+        self.meeting_name = self.app.meeting_title(snapshot)
         count = snapshot.participant_count
         self.participants_text = (
             THEME.texts.participants_one

@@ -22,7 +22,7 @@ class MeetingIdScreen(KioskScreen):
 
     def update(self, snapshot: SessionSnapshot) -> None:
         self.extension = snapshot.state is SessionState.EXTENSION_REQUIRED
-        self.meeting_name = (snapshot.conference_name or snapshot.alias) if self.extension else ""
+        self.meeting_name = self.app.meeting_title(snapshot) if self.extension else ""
         self.notice = snapshot.notice if self.extension else ""
 
     def join(self) -> None:

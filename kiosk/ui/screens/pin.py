@@ -30,7 +30,8 @@ class PinScreen(KioskScreen):
         super().__init__(**kwargs)
 
     def on_kv_post(self, _base_widget: object) -> None:
-        self._guest_button = self.ids.guest
+        # A strong reference: kv ids are weak, and the button is off the tree at times.
+        self._guest_button = self.ids.guest.__self__
         self._guest_parent = self._guest_button.parent
         self._show_guest_button(self.optional)
 
@@ -39,7 +40,7 @@ class PinScreen(KioskScreen):
 
     def update(self, snapshot: SessionSnapshot) -> None:
         self.optional = snapshot.state is SessionState.PIN_OPTIONAL
-        self.meeting_name = snapshot.conference_name or snapshot.alias
+        self.meeting_name = self.app.meeting_title(snapshot)
         if snapshot.pin_attempts > self._attempts:
             self.ids.keypad.clear()  # a wrong PIN: start again with empty dots
         self._attempts = snapshot.pin_attempts

@@ -20,7 +20,7 @@ class WaitingScreen(KioskScreen):
         super().__init__(**kwargs)
 
     def update(self, snapshot: SessionSnapshot) -> None:
-        self.meeting_name = snapshot.conference_name or snapshot.alias
+        self.meeting_name = self.app.meeting_title(snapshot)
         media = self.app.media_call()
         if media is not self._media:
             self._media = media

@@ -1,0 +1,98 @@
+"""Token refresh: many cycles with 2-second tokens, failures, expiry, the refresh_token event."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from kiosk.conference import ConferenceSession
+from kiosk.config import Settings
+from kiosk.session_state import ErrorCode, SessionState
+from kiosk.simulator.background import SimulatorThread
+from session_watch import SessionWatch
+
+S = SessionState
+SURVIVAL_SECONDS = 30.0
+
+
+def settings_for(simulator: SimulatorThread) -> Settings:
+    return Settings(node=simulator.url, ca_bundle=simulator.ca_bundle, display_name="Test room")
+
+
+def own_entry(simulator: SimulatorThread) -> dict:
+    return next(p for p in simulator.room("meet.open")["participants"]
+                if p["display_name"] == "Test room")
+
+
+async def test_session_survives_many_refreshes_and_uses_the_newest_token(
+    short_token_simulator: SimulatorThread,
+) -> None:
+    sim = short_token_simulator
+    session = ConferenceSession(settings_for(sim))
+    watch = SessionWatch(session)
+    await session.join("meet.open")
+    assert session.snapshot.state is S.CONNECTED
+    started = time.monotonic()
+    dropped = False
+    while (elapsed := time.monotonic() - started) < SURVIVAL_SECONDS:
+        await asyncio.sleep(0.5)
+        assert session.snapshot.state is S.CONNECTED, session.snapshot
+        if elapsed > SURVIVAL_SECONDS / 2 and not dropped:
+            # The stream must come back with a token minted long after the first one.
+            await asyncio.to_thread(sim.inject_fault, "events", drop_events=True)
+            dropped = True
+    refreshes = session.snapshot.token_refreshes
+    # expires 2 s -> a refresh every second.
+    assert refreshes >= SURVIVAL_SECONDS * 0.8
+    entry = await asyncio.to_thread(own_entry, sim)
+    assert abs(entry["token_refreshes"] - refreshes) <= 1
+    assert entry["event_streams"] == 1
+    # A control request with the current token (the first one died ~28 s ago) works.
+    await session.set_microphone_muted(True)
+    assert session.snapshot.notice == ""
+    assert (await asyncio.to_thread(own_entry, sim))["is_muted"] == "YES"
+    assert S.ERROR not in watch.states
+    await session.leave()
+    departed = (await asyncio.to_thread(sim.room, "meet.open"))["departed"]
+    assert departed[-1]["reason"] == "Released token"
+
+
+async def test_refresh_retries_after_a_failure(short_token_simulator: SimulatorThread) -> None:
+    sim = short_token_simulator
+    session = ConferenceSession(settings_for(sim))
+    await session.join("meet.open")
+    await asyncio.to_thread(sim.inject_fault, "refresh_token", status=503, count=1)
+    await asyncio.sleep(3.0)
+    assert session.snapshot.state is S.CONNECTED
+    assert session.snapshot.token_refreshes >= 2
+    await session.leave()
+
+
+async def test_token_that_cannot_be_refreshed_ends_the_session(
+    short_token_simulator: SimulatorThread,
+) -> None:
+    sim = short_token_simulator
+    session = ConferenceSession(settings_for(sim))
+    watch = SessionWatch(session)
+    await session.join("meet.open")
+    await asyncio.to_thread(sim.inject_fault, "refresh_token", status=503, count=100)
+    ended = await watch.state(S.ERROR, timeout=5.0)
+    assert ended.error is not None
+    assert ended.error.code in (ErrorCode.TOKEN_EXPIRED, ErrorCode.DISCONNECTED_BY_NODE)
+    assert ended.error.message == "The connection to the meeting timed out."
+    await session.leave()
+    assert session.snapshot.state is S.IDLE
+
+
+async def test_refresh_token_event_refreshes_at_once(
+    simulator: SimulatorThread, sim_settings: Settings
+) -> None:
+    session = ConferenceSession(sim_settings)
+    watch = SessionWatch(session)
+    await session.join("meet.open")
+    await watch.until(lambda s: s.participant_count == 1, what="roster")
+    uuid = (await asyncio.to_thread(simulator.room, "meet.open"))["participants"][0]["uuid"]
+    # Tokens last 120 s here: without the event the first refresh would come after 60 s.
+    await asyncio.to_thread(simulator.request_refresh, "meet.open", uuid)
+    await watch.until(lambda s: s.token_refreshes == 1, timeout=3.0, what="a refresh")
+    await session.leave()
