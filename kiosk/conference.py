@@ -319,7 +319,10 @@ class ConferenceSession:
         state = self._snapshot.state
         if state is SessionState.IDLE and not self._has_resources():
             return
-        if state not in JOINING_STATES and state is not SessionState.ERROR:
+        # DISCONNECTING while there is something to hang up or release; a join that has
+        # no token yet just stops.
+        if state is not SessionState.ERROR and (
+                self._token is not None or state not in JOINING_STATES):
             self._update(state=SessionState.DISCONNECTING, notice="")
         await self._finish_teardown(start=True)
         self._update(SessionSnapshot())
@@ -400,6 +403,8 @@ class ConferenceSession:
                 return
             self._adopt_call(call)
         self._settle_meeting_state()
+        # Muted while connecting: the node learns it now.
+        await self._restore_node_mutes()
 
     # ------------------------------------------------------------------ in the meeting
 
@@ -543,11 +548,22 @@ class ConferenceSession:
     def _adopt_call(self, call: EstablishedCall) -> None:
         self._media = call.media
         self._call_uuid = call.call_uuid
+        # The buttons may have been pressed while the call was being set up.
+        call.media.set_microphone_muted(self._microphone_muted)
+        call.media.set_camera_muted(self._camera_muted)
         generation = self._generation
         call.media.on_failure(
             lambda reason: self._post(self._on_media_failure, generation, call.call_uuid, reason)
         )
+        # Optional beyond MediaCall: show a camera unplugged mid-call at once, not at the tick.
+        on_device_change = getattr(call.media, "on_device_change", None)
+        if callable(on_device_change):
+            on_device_change(lambda: self._post(self._on_devices_changed, generation))
         self._update(**self._device_fields())
+
+    def _on_devices_changed(self, generation: int) -> None:
+        if generation == self._generation:
+            self._update(**self._device_fields())
 
     def _on_media_failure(self, generation: int, call_uuid: str, reason: str) -> None:
         if generation == self._generation and call_uuid == self._call_uuid:
@@ -729,10 +745,11 @@ class ConferenceSession:
         return self._step is not None and not self._step.done()
 
     async def _run_step(self, coro: Coroutine[Any, Any, None]) -> None:
-        """Run a join step as its own task, so that cancel() can stop it."""
+        """Run a join step as its own task: cancel() stops it, and it goes on to a settled
+        state even if the caller stops waiting for it (shielded)."""
         step = self._step = asyncio.get_running_loop().create_task(coro, name="session-step")
         try:
-            await step
+            await asyncio.shield(step)
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if task is not None and task.cancelling():
@@ -821,14 +838,17 @@ class ConferenceSession:
         """Once a second: the PIN cool-down countdown and the media devices' states."""
         while True:
             await asyncio.sleep(TICK_SECONDS)
-            changes: dict[str, Any] = dict(self._device_fields())
-            if self._snapshot.state in PIN_STATES and self._snapshot.pin_cooldown_remaining:
-                changes.update(self._cooldown_fields())
-                remaining = changes["pin_cooldown_remaining"]
-                changes["notice"] = cooldown_notice(remaining) if remaining else ""
-                if not remaining:
-                    changes["pin_attempts"] = 0
-            self._update(**changes)
+            try:
+                changes: dict[str, Any] = dict(self._device_fields())
+                if self._snapshot.state in PIN_STATES and self._snapshot.pin_cooldown_remaining:
+                    changes.update(self._cooldown_fields())
+                    remaining = changes["pin_cooldown_remaining"]
+                    changes["notice"] = cooldown_notice(remaining) if remaining else ""
+                    if not remaining:
+                        changes["pin_attempts"] = 0
+                self._update(**changes)
+            except Exception:
+                log.exception("Session tick failed")
 
     def _cooldown_fields(self) -> dict[str, float]:
         remaining = self._pin_policy.cooldown_remaining()

@@ -8,6 +8,8 @@ control API over loopback HTTPS like any test would.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
 import logging
 import os
@@ -24,9 +26,19 @@ import requests
 
 log = logging.getLogger(__name__)
 
+PR_SET_PDEATHSIG = 1
 READY_TIMEOUT = 20.0
 STOP_TIMEOUT = 5.0
 CONTROL_TIMEOUT = 10.0
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM if the demo dies, so no simulator is ever left behind."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: the demo's own stop() still ends the child
 
 
 class SimulatorProcessError(RuntimeError):
@@ -54,7 +66,12 @@ class SimulatorProcess:
         env = dict(os.environ)
         env.setdefault("PYTHONUNBUFFERED", "1")
         self._process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=env
+            command,
+            stdout=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env=env,
+            preexec_fn=_die_with_parent,
         )
         ready = self._read_ready()
         self.url = str(ready["url"])
@@ -117,7 +134,8 @@ class SimulatorProcess:
 
     def host_joins(self, alias: str) -> Any:
         """A simulated host joins `alias`: waiting guests are let in."""
-        return self._control("POST", f"rooms/{quote(alias, safe='')}/host", {"display_name": "Host"})
+        path = f"rooms/{quote(alias, safe='')}/host"
+        return self._control("POST", path, {"display_name": "Host"})
 
     def room(self, alias: str) -> Any:
         """The room's roster, DTMF and media counters."""

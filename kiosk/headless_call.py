@@ -24,8 +24,10 @@ import logging
 import signal
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, TextIO
 
 from kiosk.conference import ConferenceSession
@@ -46,7 +48,7 @@ EXIT_MEDIA = 6
 EXIT_DISCONNECTED = 7
 EXIT_INTERRUPTED = 130
 
-EXIT_CODES: dict[ErrorCode, int] = {
+EXIT_CODES: Mapping[ErrorCode, int] = MappingProxyType({
     ErrorCode.CONFERENCE_NOT_FOUND: EXIT_NOT_FOUND,
     ErrorCode.NODE_UNREACHABLE: EXIT_UNREACHABLE,
     ErrorCode.TLS_FAILURE: EXIT_UNREACHABLE,
@@ -57,7 +59,7 @@ EXIT_CODES: dict[ErrorCode, int] = {
     ErrorCode.MEDIA_FAILED: EXIT_MEDIA,
     ErrorCode.DISCONNECTED_BY_NODE: EXIT_DISCONNECTED,
     ErrorCode.TOKEN_EXPIRED: EXIT_DISCONNECTED,
-}
+})
 
 MEDIA_STATS_TIMEOUT = 2.0
 PIN_STATES = (SessionState.PIN_REQUIRED, SessionState.PIN_OPTIONAL)

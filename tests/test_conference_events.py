@@ -10,6 +10,7 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from session_watch import SessionWatch
 
 from kiosk.conference import ConferenceSession
 from kiosk.config import Settings
@@ -17,7 +18,6 @@ from kiosk.error_messages import disconnect_message
 from kiosk.infinity.models import Event
 from kiosk.session_state import ErrorCode, SessionState
 from kiosk.simulator.background import SimulatorThread
-from session_watch import SessionWatch
 
 S = SessionState
 

@@ -9,13 +9,13 @@ import threading
 import time
 
 import pytest
+from session_watch import SessionWatch
 
 from kiosk.conference import ConferenceSession
 from kiosk.config import Settings
 from kiosk.log_redaction import RedactingFilter
 from kiosk.session_state import ErrorCode, SessionState
 from kiosk.simulator.background import SimulatorThread
-from session_watch import SessionWatch
 
 S = SessionState
 
@@ -314,3 +314,18 @@ async def test_an_empty_alias_is_not_found(sim_settings: Settings, alias: str) -
     await session.join(alias)
     assert session.snapshot.error is not None
     assert session.snapshot.error.code is ErrorCode.CONFERENCE_NOT_FOUND
+
+
+async def test_join_goes_on_when_its_caller_stops_waiting(
+    simulator: SimulatorThread, sim_settings: Settings
+) -> None:
+    """A UI that cancels the awaiting coroutine does not leave the session half-joined."""
+    await asyncio.to_thread(simulator.inject_fault, "request_token", delay=0.5)
+    session = ConferenceSession(sim_settings)
+    watch = SessionWatch(session)
+    joining = asyncio.create_task(session.join("meet.open"))
+    await watch.state(S.CONNECTING)
+    joining.cancel()
+    await watch.state(S.CONNECTED, timeout=3.0)
+    await session.leave()
+    assert session.snapshot.state is S.IDLE

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import time
 
+from session_watch import SessionWatch
+
 from kiosk.conference import ConferenceSession
 from kiosk.config import Settings
 from kiosk.session_state import ErrorCode, SessionState
 from kiosk.simulator.background import SimulatorThread
-from session_watch import SessionWatch
 
 S = SessionState
 SURVIVAL_SECONDS = 30.0

@@ -93,6 +93,8 @@ class OutgoingAudioTrack(MediaStreamTrack):
             self._started_at -= wait  # far behind (loop was blocked): do not burst
 
     def _lose(self, reason: str) -> None:
+        if self.readyState != "live":
+            raise MediaStreamError  # we were stopped (the call is closing): not a lost device
         self._lost_reason = reason
         log.warning("Microphone lost during the call: %s; sending silence", reason)
         self._source.stop()

@@ -124,8 +124,8 @@ class OutgoingVideoTrack(MediaStreamTrack):
             self._lose(f"the camera failed ({exc})")
 
     def _lose(self, reason: str) -> None:
-        if self._lost_reason:
-            return
+        if self._lost_reason or self.readyState != "live":
+            return  # already lost, or we were stopped (the call is closing)
         self._lost_reason = reason
         log.warning("Camera lost during the call: %s; sending black", reason)
         self._self_view.clear()

@@ -16,6 +16,7 @@ from typing import Any
 
 from aiortc import (
     MediaStreamTrack,
+    RTCConfiguration,
     RTCPeerConnection,
     RTCRtpTransceiver,
     RTCSessionDescription,
@@ -51,7 +52,7 @@ class AiortcMediaCall:
     Beyond `MediaCall`: `microphone_muted` / `camera_muted` (kept across
     renegotiation; a new call object starts unmuted, so the session re-applies
     them), `on_device_change(callback)` (a device status changed mid-call),
-    `connection_state` and `speaker_sink` (counters of received sound).
+    `connection_state`, `configuration` and `speaker_sink` (counters of received sound).
     """
 
     def __init__(
@@ -106,6 +107,11 @@ class AiortcMediaCall:
     def speaker_sink(self) -> SpeakerSink | None:
         """Where the received sound goes (frame and silence counters), once devices are open."""
         return self._speaker
+
+    @property
+    def configuration(self) -> RTCConfiguration:
+        """The RTCConfiguration of the peer connection: the token's ICE servers only."""
+        return self._configuration
 
     @property
     def peer_connection(self) -> RTCPeerConnection | None:

@@ -29,6 +29,7 @@ class TestPatternTrack(MediaStreamTrack):
     """A live video track of colour bars with a moving square and a caption (yuv420p)."""
 
     kind = "video"
+    __test__ = False  # not a pytest test class, despite the name
 
     def __init__(self, width: int, height: int, fps: int, title: str) -> None:
         super().__init__()

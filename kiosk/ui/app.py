@@ -200,7 +200,7 @@ class KioskApp(App):
         return self._context
 
     def meeting_title(self, snapshot: SessionSnapshot) -> str:
-        """The meeting's name: the node's, else the label configured for the alias, else the alias."""
+        """The meeting's name: the node's, else the configured label, else the alias."""
         if snapshot.conference_name:
             return snapshot.conference_name
         for meeting in self.settings.all_meetings():

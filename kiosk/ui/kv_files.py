@@ -20,7 +20,14 @@ from kiosk.ui.widgets import (  # noqa: F401
 )
 
 UI_DIR = Path(__file__).resolve().parent
-WIDGET_KV = ("kiosk_button", "keypad", "entry_display", "progress_spinner", "status_pill", "hideable")
+WIDGET_KV = (
+    "kiosk_button",
+    "keypad",
+    "entry_display",
+    "progress_spinner",
+    "status_pill",
+    "hideable",
+)
 SCREEN_KV = (
     "kiosk_screen",
     "home",

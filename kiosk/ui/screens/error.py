@@ -1,4 +1,7 @@
-"""Error: one human sentence, Back and (where it makes sense) Try again; home by itself after 30 s."""
+"""Error: one human sentence, Back and (where it makes sense) Try again.
+
+Returns home by itself after 30 s.
+"""
 
 from __future__ import annotations
 

@@ -79,7 +79,8 @@ class HomeScreen(KioskScreen):
         if reachable is None:
             self.node_text = THEME.texts.node_checking
         else:
-            self.node_text = THEME.texts.node_reachable if reachable else THEME.texts.node_unreachable
+            texts = THEME.texts
+            self.node_text = texts.node_reachable if reachable else texts.node_unreachable
 
     def on_camera(self, _instance: object, camera: CameraPresence) -> None:
         self.camera_text = {

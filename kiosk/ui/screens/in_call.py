@@ -8,7 +8,7 @@ import time
 from kivy.animation import Animation
 from kivy.clock import Clock, ClockEvent
 from kivy.input.motionevent import MotionEvent
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.media.interface import MediaCall
 from kiosk.session_state import DeviceState, SessionSnapshot, SessionState
@@ -32,6 +32,7 @@ class InCallScreen(KioskScreen):
     dtmf_open = BooleanProperty(False)
     dtmf_digits = StringProperty("")
     has_media = BooleanProperty(False)
+    bar_hide_seconds = NumericProperty(THEME.sizes.control_bar_hide_seconds)
 
     def __init__(self, **kwargs: object) -> None:
         self._hide_event: ClockEvent | None = None
@@ -74,7 +75,9 @@ class InCallScreen(KioskScreen):
 
     def _update_video_activity(self) -> None:
         self.ids.remote.active = self._shown
-        self.ids.self_view.active = self._shown and self.self_view_visible and not self.camera_muted
+        self.ids.self_view.active = (
+            self._shown and self.self_view_visible and not self.camera_muted and not self.dtmf_open
+        )
 
     # --- screen life ---------------------------------------------------------------
     def on_pre_enter(self, *_args: object) -> None:
@@ -127,9 +130,7 @@ class InCallScreen(KioskScreen):
     def _schedule_hide(self) -> None:
         if self._hide_event is not None:
             self._hide_event.cancel()
-        self._hide_event = Clock.schedule_once(
-            lambda _dt: self.hide_bar(), THEME.sizes.control_bar_hide_seconds
-        )
+        self._hide_event = Clock.schedule_once(lambda _dt: self.hide_bar(), self.bar_hide_seconds)
 
     # --- buttons ------------------------------------------------------------------------
     def toggle_microphone(self) -> None:
@@ -149,11 +150,13 @@ class InCallScreen(KioskScreen):
         """Show the keypad that sends tones to the meeting."""
         self.dtmf_digits = ""
         self.dtmf_open = True
+        self._update_video_activity()
         self.show_bar()
 
     def close_dtmf(self) -> None:
         """Hide the DTMF keypad."""
         self.dtmf_open = False
+        self._update_video_activity()
         self._schedule_hide()
 
     def dtmf_key(self, key: str) -> None:

@@ -33,6 +33,7 @@ class PinScreen(KioskScreen):
         # A strong reference: kv ids are weak, and the button is off the tree at times.
         self._guest_button = self.ids.guest.__self__
         self._guest_parent = self._guest_button.parent
+        self._guest_index = self._guest_parent.children.index(self._guest_button)
         self._show_guest_button(self.optional)
 
     def active_keypad(self) -> Keypad:
@@ -58,7 +59,7 @@ class PinScreen(KioskScreen):
         # The guest button exists only when guests may join: removed, not just hidden.
         button, parent = self._guest_button, self._guest_parent
         if show and button.parent is None:
-            parent.add_widget(button, index=len(parent.children))
+            parent.add_widget(button, index=self._guest_index)
         elif not show and button.parent is not None:
             parent.remove_widget(button)
 
