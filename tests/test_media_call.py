@@ -269,6 +269,23 @@ async def test_answers_a_server_offer_and_renegotiates(far_end: FarEnd) -> None:
         await call.close()
 
 
+async def test_answers_a_server_re_offer_on_a_live_call(far_end: FarEnd) -> None:
+    call = make_call()
+    try:
+        await connect(call, far_end)
+        await wait_until(lambda: far_end.video_frames > 10)
+        # The node renegotiates (new_offer / update_sdp): the kiosk answers on the same call.
+        await far_end.pc.setLocalDescription(await far_end.pc.createOffer())
+        answer = await call.answer_offer(far_end.pc.localDescription.sdp)
+        await far_end.pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
+        sent, received = far_end.video_frames, call.remote_video.frame_count
+        await wait_until(lambda: far_end.video_frames > sent + 15
+                         and call.remote_video.frame_count > received + 15)
+        assert call.connection_state == "connected"
+    finally:
+        await call.close()
+
+
 async def test_h264_first_when_configured(far_end: FarEnd) -> None:
     call = make_call(video_codecs=("H264", "VP8"))
     try:

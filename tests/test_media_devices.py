@@ -139,14 +139,21 @@ def test_caption_shows_the_clock_and_shortens_a_long_name() -> None:
 # -- the outgoing video track -------------------------------------------------------------
 
 
-class SilentCamera(MediaStreamTrack):
-    """A camera that opened but never delivers a picture (a hung USB device)."""
+class HangingCamera(MediaStreamTrack):
+    """A camera that delivers `frames` pictures, then hangs (a wedged USB device)."""
 
     kind = "video"
 
+    def __init__(self, frames: int) -> None:
+        super().__init__()
+        self._pattern = TestPatternTrack(160, 90, 30, "Room")
+        self._left = frames
+
     async def recv(self) -> VideoFrame:
-        await asyncio.sleep(3600)
-        raise MediaStreamError
+        if self._left <= 0:
+            await asyncio.sleep(3600)
+        self._left -= 1
+        return await self._pattern.recv()
 
 
 async def test_outgoing_video_feeds_the_self_view_and_sends_black_when_muted() -> None:
@@ -189,13 +196,16 @@ async def test_a_camera_that_dies_mid_call_turns_into_black_frames() -> None:
         track.stop()
 
 
-async def test_a_camera_that_stalls_is_reported_lost() -> None:
+@pytest.mark.parametrize("frames_before_hanging", [0, 3])
+async def test_a_camera_that_stalls_is_reported_lost(frames_before_hanging: int) -> None:
     lost: list[str] = []
-    track = OutgoingVideoTrack(SilentCamera(), FrameMailbox(), lost.append, stall_seconds=0.2)
+    track = OutgoingVideoTrack(HangingCamera(frames_before_hanging), FrameMailbox(), lost.append,
+                               stall_seconds=0.2, first_frame_seconds=0.3)
     try:
-        frame = await track.recv()
+        frames = [await track.recv() for _ in range(frames_before_hanging + 1)]
         assert lost == ["the camera stopped delivering pictures"]
-        assert frame.to_ndarray(format="rgb24").max() <= 1
+        assert frames[-1].to_ndarray(format="rgb24").max() <= 1
+        assert all(f.to_ndarray(format="rgb24").max() > 200 for f in frames[:-1])
     finally:
         track.stop()
 

@@ -38,9 +38,10 @@ def scale_app() -> Iterator[object]:
         u = NumericProperty(1.0)
 
     previous = App._running_app
-    App._running_app = ScaleOnly()
-    yield App._running_app
+    app = App._running_app = ScaleOnly()
+    yield app
     App._running_app = previous
+    app.dispatch("on_stop")  # kv's `app` proxy forgets the stand-in
 
 
 def test_taps_type_digits_and_fire_on_key(keypad) -> None:

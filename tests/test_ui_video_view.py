@@ -53,9 +53,12 @@ def test_texture_fits_the_widget_keeping_the_aspect_and_is_reused(view) -> None:
     mailbox.put(_frame(10))
     view._pull(0)
     texture = view._texture
-    assert texture is not None and texture.size == (400, 225)  # 16:9 inside 400x300
+    # Never enlarged on the CPU: the texture keeps the frame's size, the GPU scales it
+    # to fit 400x300 with the aspect kept (letterbox bars above and below).
+    assert texture is not None and texture.size == (320, 180)
     assert view._picture.size == (400, 225)
     assert view._picture.pos == (0, 37.5)
+    assert [bar.size for bar in view._bars] == [(400, 37.5), (400, 37.5)]
     mailbox.put(_frame(50))
     view._pull(0)
     assert view._texture is texture  # same size: the texture is not recreated

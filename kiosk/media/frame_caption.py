@@ -36,7 +36,7 @@ class FrameCaption:
         self._pad = max(2, font_px // 4) & ~1
         # Even sizes and offsets: the chroma planes are half size.
         self._box_h = (font_px + 2 * self._pad + 1) & ~1
-        self._box_w = min(frame_width - 2 * self._pad, frame_width) & ~1
+        self._box_w = max(2, frame_width - 2 * self._pad) & ~1
         self._x = self._pad
         self._y = (frame_height - self._box_h - self._pad) & ~1
         self._shown = ""

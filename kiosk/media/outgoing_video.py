@@ -41,13 +41,15 @@ class OutgoingVideoTrack(MediaStreamTrack):
         source: MediaStreamTrack,
         self_view: FrameMailbox,
         on_lost: Callable[[str], None],
-        stall_seconds: float = 3.0,
+        stall_seconds: float = 3.0,  # no new picture for this long = the camera is lost
+        first_frame_seconds: float = 10.0,  # some USB cameras take seconds to start
     ) -> None:
         super().__init__()
         self._source = source
         self._self_view = self_view
         self._on_lost = on_lost
         self._stall_seconds = stall_seconds
+        self._first_frame_seconds = first_frame_seconds
         self._latest: VideoFrame | None = None
         self._fresh = asyncio.Event()
         self._reader: asyncio.Task[None] | None = None
@@ -83,8 +85,11 @@ class OutgoingVideoTrack(MediaStreamTrack):
         if self._reader is None and not self._lost_reason:
             self._reader = asyncio.get_running_loop().create_task(self._read_source())
         if not self._lost_reason:
+            patience = self._stall_seconds
+            if self._latest is None:
+                patience = max(patience, self._first_frame_seconds)
             try:
-                await asyncio.wait_for(self._fresh.wait(), self._stall_seconds)
+                await asyncio.wait_for(self._fresh.wait(), patience)
             except TimeoutError:
                 self._lose("the camera stopped delivering pictures")
         if self._lost_reason:

@@ -210,7 +210,10 @@ class AiortcMediaCall:
     async def stats(self) -> MediaStats:
         """Counters of the call so far."""
         pc = self._pc
-        totals = read_report(await pc.getStats()) if pc is not None else read_report({})
+        try:
+            totals = read_report(await pc.getStats() if pc is not None else {})
+        except Exception:  # a closed or half-built connection: counters only
+            totals = read_report({})
         out_kbps, in_kbps = self._bitrates.update(totals.bytes_sent, totals.bytes_received)
         video_out = self._video_out
         return MediaStats(

@@ -21,7 +21,10 @@ from pathlib import Path
 
 CACHE_DIR = Path("/var/cache/pexip-kiosk-tests")
 SUITE = "bookworm"
-INCLUDE = ("systemd", "systemd-sysv", "udev", "python3", "ca-certificates", "cloud-init")
+INCLUDE = ("systemd", "systemd-sysv", "udev", "python3", "ca-certificates")
+# Installed with apt after debootstrap (debootstrap's own dependency resolution is
+# too simple for cloud-init's Python dependencies).
+APT_EXTRA = ("cloud-init",)
 APT_SOURCES = [Path("/etc/apt/sources.list"), *sorted(Path("/etc/apt/sources.list.d").glob("*"))]
 
 
@@ -96,7 +99,8 @@ def mounted(tree: Path, binds: dict[str, Path] | None = None) -> Iterator[None]:
 def base_tarball(log: list[str]) -> Path:
     """The cached tarball of the base tree; built with debootstrap when missing."""
     mirror = debian_mirror()
-    key = hashlib.sha256(f"{SUITE} {' '.join(INCLUDE)} {mirror}".encode()).hexdigest()[:12]
+    recipe = f"{SUITE} {' '.join(INCLUDE)} + {' '.join(APT_EXTRA)} {mirror}"
+    key = hashlib.sha256(recipe.encode()).hexdigest()[:12]
     tarball = CACHE_DIR / f"debootstrap-{SUITE}-{key}.tar"
     if tarball.is_file():
         log.append(f"base tree: cached {tarball}")
@@ -111,6 +115,22 @@ def base_tarball(log: list[str]) -> Path:
                                 check=False)
         if result.returncode != 0:
             raise RuntimeError(f"debootstrap failed:\n{result.stdout[-3000:]}{result.stderr}")
+        tree = build / "tree"
+        # Keep package scripts from starting services while apt runs in the tree.
+        policy = tree / "usr/sbin/policy-rc.d"
+        policy.write_text("#!/bin/sh\nexit 101\n")
+        policy.chmod(0o755)
+        with mounted(tree):
+            for args in (("apt-get", "update", "-qq"),
+                         ("apt-get", "install", "-y", "-qq", "--no-install-recommends",
+                          *APT_EXTRA)):
+                log.append("$ chroot TREE " + " ".join(args))
+                done = chroot(tree, *args, timeout=900,
+                              env={"DEBIAN_FRONTEND": "noninteractive"})
+                if done.returncode != 0:
+                    raise RuntimeError(f"{' '.join(args)} failed:\n{done.stdout[-3000:]}"
+                                       f"{done.stderr}")
+        policy.unlink()
         partial = tarball.with_suffix(".tar.partial")
         subprocess.run(["tar", "-C", build / "tree", "--numeric-owner", "-cf", partial, "."],
                        check=True)

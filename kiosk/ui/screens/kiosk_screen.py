@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kivy.app import App
+from kivy.properties import BooleanProperty
 from kivy.uix.screenmanager import Screen
 
 from kiosk.session_state import SessionSnapshot
@@ -15,7 +16,13 @@ if TYPE_CHECKING:
 
 
 class KioskScreen(Screen):
-    """A full-window screen. Subclasses override `update` and `active_keypad`."""
+    """A full-window screen. Subclasses override `update` and `active_keypad`.
+
+    `paints_background` is False on the video screens: their video fills the window,
+    and painting under it would cost a full-screen fill per frame in software GL.
+    """
+
+    paints_background = BooleanProperty(True)
 
     @property
     def app(self) -> KioskApp:

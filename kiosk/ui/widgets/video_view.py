@@ -39,9 +39,11 @@ class VideoView(Widget):
         self.blits = 0  # frames actually drawn (benchmarks and tests read it)
         self.pulls = 0  # times a new frame was asked of the mailbox
         super().__init__(**kwargs)
+        # Software GL (llvmpipe) pays for every pixel drawn: behind a picture only the two
+        # letterbox bars are painted, never a full-size background under the video.
         with self.canvas:
             self._bg_color = Color(rgba=self.background)
-            self._bg = Rectangle(pos=self.pos, size=self.size)
+            self._bars = (Rectangle(pos=self.pos, size=self.size), Rectangle(size=(0, 0)))
             Color(1, 1, 1, 1)
             self._picture = Rectangle(pos=self.pos, size=(0, 0))
         self.bind(pos=self._layout, size=self._layout, background=self._recolor)
@@ -124,6 +126,7 @@ class VideoView(Widget):
         self._texture = None
         self._picture.texture = None
         self._picture.size = (0, 0)
+        self._layout()
         self._seen_count = 0
         self._shown_number = -1
         self.has_frame = False
@@ -133,13 +136,21 @@ class VideoView(Widget):
         self._bg_color.rgba = self.background
 
     def _layout(self, *_args: object) -> None:
-        self._bg.pos = self.pos
-        self._bg.size = self.size
+        first, second = self._bars
         texture = self._texture
         if texture is None:
+            first.pos, first.size = self.pos, self.size
+            second.size = (0, 0)
             return
         tw, th = texture.size
         scale = min(self.width / tw, self.height / th) if tw and th else 0
         w, h = tw * scale, th * scale
+        x, y = self.x + (self.width - w) / 2, self.y + (self.height - h) / 2
         self._picture.size = (w, h)
-        self._picture.pos = (self.x + (self.width - w) / 2, self.y + (self.height - h) / 2)
+        self._picture.pos = (x, y)
+        if w < self.width:  # pillarbox: bars left and right
+            first.pos, first.size = self.pos, (x - self.x, self.height)
+            second.pos, second.size = (x + w, self.y), (self.right - x - w, self.height)
+        else:  # letterbox: bars below and above
+            first.pos, first.size = self.pos, (self.width, y - self.y)
+            second.pos, second.size = (self.x, y + h), (self.width, self.top - y - h)
