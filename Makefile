@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 # Kivy's SDL2 window needs GL/EGL and mtdev; the provisioning tests need the rest.
-SYSTEM_PACKAGES := libgl1 libegl1 libmtdev1 libportaudio2 shellcheck debootstrap systemd
+SYSTEM_PACKAGES := libgl1 libegl1 libmtdev1 libportaudio2 shellcheck debootstrap systemd python3-apt
 SYSTEM_STAMP := $(VENV)/.system-packages
 
 .PHONY: demo test test-provisioning lint system-packages venv bench clean
@@ -19,7 +19,7 @@ test: venv system-packages
 	$(PY) -m pytest
 
 test-provisioning: venv system-packages
-	$(PY) -m pytest tests/provisioning -m slow --run-slow
+	$(PY) -m pytest tests/provisioning -m slow
 
 lint: venv
 	$(VENV)/bin/ruff check kiosk tests bench

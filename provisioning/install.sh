@@ -50,6 +50,7 @@ MOUNTS=()
 CREATED_POLICY_RC=0
 TMP_SRC=""
 TARGET_PIP_CERT=""
+INSTALLED=0   # set by install_file: 1 when it copied the file
 
 usage() {
     cat <<EOF
@@ -98,6 +99,7 @@ parse_args() {
         shift
     done
     [[ -n $SOURCE ]] || SOURCE=$CHECKOUT
+    if [[ -e $SOURCE ]]; then SOURCE=$(realpath "$SOURCE"); fi
     if [[ -n $ROOT ]]; then
         [[ -d $ROOT ]] || die "--root $ROOT is not a directory"
         ROOT=$(cd "$ROOT" && pwd)
@@ -278,18 +280,23 @@ ensure_dir() {
     in_target chown "$owner" "$path"
 }
 
-# install_file SOURCE DEST MODE: copy when missing or different.
+# install_file SOURCE DEST MODE: copy when missing or different (sets INSTALLED).
 install_file() {
     local source=$1 dest=$2 mode=$3 real
     real=$(target "$dest")
+    INSTALLED=0
     if [[ -f $real ]] && cmp -s "$source" "$real" && [[ $(stat -c %a "$real") == "${mode#0}" ]]; then
         unchanged "$dest"
         return
     fi
     changed "install $dest"
+    INSTALLED=1
     ((DRY_RUN)) && return
     install -D -m "$mode" "$source" "$real"
 }
+
+# True on a running system managed by systemd (not --root, not a container build).
+live_systemd() { [[ -z $ROOT && -d /run/systemd/system ]]; }
 
 # What a checkout contributes to the installed package (copied and fingerprinted).
 readonly PACKAGE_PATHS=(
@@ -427,7 +434,7 @@ enable_unit() {
     if [[ -L $link ]]; then unchanged "$1 enabled"; return; fi
     changed "enable $1"
     ((DRY_RUN)) && return
-    if [[ -z $ROOT && -d /run/systemd/system ]]; then
+    if live_systemd; then
         systemctl enable --quiet "$1"
     else
         mkdir -p "$(dirname "$link")"
@@ -441,7 +448,7 @@ disable_getty_tty1() {
     if [[ ! -L $link ]]; then unchanged "no login prompt on tty1"; return; fi
     changed "disable getty@tty1 (the kiosk owns tty1; log in on tty2 or over ssh)"
     ((DRY_RUN)) && return
-    if [[ -z $ROOT && -d /run/systemd/system ]]; then
+    if live_systemd; then
         systemctl disable --quiet getty@tty1.service
     else
         rm -f "$link"
@@ -456,6 +463,11 @@ install_units() {
     install_file "$SCRIPT_DIR/$NOBLANK_UNIT" "$UNIT_DIR/$NOBLANK_UNIT" 0644
     install_file "$SCRIPT_DIR/udev/70-pexip-kiosk-backlight.rules" \
         /etc/udev/rules.d/70-pexip-kiosk-backlight.rules 0644
+    if ((INSTALLED && !DRY_RUN)) && live_systemd; then
+        # Apply the backlight permissions now rather than at the next boot.
+        udevadm control --reload
+        udevadm trigger --subsystem-match=backlight --action=add
+    fi
     if ((CAGE)); then
         install_file "$SCRIPT_DIR/pam/pexip-kiosk-cage" /etc/pam.d/pexip-kiosk-cage 0644
     fi
@@ -477,7 +489,13 @@ configure_echo_cancel() {
         unchanged "user '$APP_USER' lingers (PipeWire runs at boot)"
     else
         changed "let '$APP_USER' linger (its PipeWire starts at boot)"
-        if ((!DRY_RUN)); then mkdir -p "$(dirname "$linger")" && touch "$linger"; fi
+        if ((DRY_RUN)); then
+            :
+        elif live_systemd; then
+            loginctl enable-linger "$APP_USER"   # also starts its user manager now
+        else
+            mkdir -p "$(dirname "$linger")" && touch "$linger"
+        fi
     fi
     local uid dropin
     if ((DRY_RUN)) && ! in_target getent passwd "$APP_USER" >/dev/null; then
@@ -503,7 +521,7 @@ configure_echo_cancel() {
 }
 
 restart_if_running() {
-    [[ -z $ROOT && -d /run/systemd/system ]] || return 0
+    live_systemd || return 0
     ((${#CHANGES[@]})) || return 0
     ((DRY_RUN)) && return 0
     systemctl daemon-reload

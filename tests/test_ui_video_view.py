@@ -59,9 +59,13 @@ def test_texture_fits_the_widget_keeping_the_aspect_and_is_reused(view) -> None:
     assert view._picture.size == (400, 225)
     assert view._picture.pos == (0, 37.5)
     assert [bar.size for bar in view._bars] == [(400, 37.5), (400, 37.5)]
+    spare = view._spare
     mailbox.put(_frame(50))
     view._pull(0)
-    assert view._texture is texture  # same size: the texture is not recreated
+    assert view._texture is spare and view._spare is texture  # same size: reused in turn
+    mailbox.put(_frame(70))
+    view._pull(0)
+    assert view._texture is texture
     view.size = (200, 200)
     mailbox.put(_frame(90))
     view._pull(0)

@@ -214,6 +214,14 @@ class SimulatorThread:
         path = f"{self._room_path(alias)}/participants/{quote(participant_uuid)}/call_disconnect"
         return self._control("POST", path, {"reason": reason})["calls"]
 
+    def renegotiate(
+        self, alias: str, participant_uuid: str, event: str = "new_offer"
+    ) -> dict[str, str]:
+        """The far end of the participant's live call sends a new offer as `event`
+        (`new_offer` or `update_sdp`). Returns `{"call_uuid": ..., "event": ...}`."""
+        path = f"{self._room_path(alias)}/participants/{quote(participant_uuid)}/renegotiate"
+        return self._control("POST", path, {"event": event})
+
     def request_refresh(self, alias: str, participant_uuid: str) -> None:
         """Send the participant a `refresh_token` event."""
         self._control(
@@ -238,14 +246,17 @@ class SimulatorThread:
         delay: float = 0.0,
         drop_events: bool = False,
         body: Any = None,
+        ice_blackhole: bool = False,
     ) -> dict[str, Any]:
         """Fail/delay the next `count` requests whose path contains `path_contains`, and/or
-        cut the open event streams whose path contains it (`drop_events`)."""
+        cut the open event streams whose path contains it (`drop_events`), and/or answer
+        a matching `calls` request from a far end whose ICE never responds (`ice_blackhole`)."""
         request: dict[str, Any] = {
             "path_contains": path_contains,
             "count": count,
             "delay": delay,
             "drop_events": drop_events,
+            "ice_blackhole": ice_blackhole,
         }
         if status is not None:
             request["status"] = status

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from kiosk.simulator.fault_injector import ICE_BLACKHOLE_KEY
 from kiosk.simulator.node import SimulatedNode
 from kiosk.simulator.protocol_replies import ApiError, read_json_object, reply
 from kiosk.simulator.sse_endpoint import serve_event_stream
@@ -78,11 +79,16 @@ class ClientApi:
         return await serve_event_stream(request, self._node, request.match_info["alias"])
 
     async def calls(self, request: web.Request) -> web.Response:
-        """A WebRTC offer: answered by a new far-end peer."""
+        """A WebRTC offer: answered by a new far-end peer (one that never answers ICE
+        when an `ice_blackhole` fault matched this request)."""
         room, actor = self._node.authenticate(request.match_info["alias"], _token(request))
         body = await read_json_object(request)
         result = await self._node.start_call(
-            room, actor, request.match_info["participant_uuid"], body
+            room,
+            actor,
+            request.match_info["participant_uuid"],
+            body,
+            ice_blackhole=bool(request.get(ICE_BLACKHOLE_KEY, False)),
         )
         return reply(result)
 

@@ -10,9 +10,11 @@ are `{"status": "failed", "result": "<reason>"}` with 400 (bad body) or 404
   host_present, conference: {<conference_update data>}, participant_count,
   participants: [{<participant object>, simulated, entry_alias, token_refreshes,
   event_streams, calls: [{call_uuid, state: answered|active|disconnected, present,
-  updates, disconnect_reason, media: {connection_state, ice_state,
-  video_frames_received, video_resolution: [w, h] | null, audio_packets_received,
-  first_video_frame_after, video_frames_sent, audio_frames_sent}}]}],
+  updates, server_offers, server_offers_answered, disconnect_reason,
+  media: {connection_state, ice_state,
+  video_frames_received, black_video_frames, video_resolution: [w, h] | null,
+  audio_packets_received, silent_audio_frames, first_video_frame_after,
+  video_frames_sent, audio_frames_sent, ice_blackhole, blackholed_datagrams}}]}],
   dtmf: [{participant_uuid, call_uuid, digits, time}],
   departed: [{uuid, display_name, role, simulated, reason, time}]}`
 - `POST /_sim/rooms/{alias}/host` `{"display_name"?}` → `{participant_uuid, admitted: [uuid]}`
@@ -20,11 +22,18 @@ are `{"status": "failed", "result": "<reason>"}` with 400 (bad body) or 404
 - `POST /_sim/rooms/{alias}/end` `{"reason"?}` → `{disconnected: n}`
 - `POST /_sim/rooms/{alias}/participants/{uuid}/call_disconnect` `{"reason"?}` →
   `{calls: [call_uuid]}` (each gets a `call_disconnected` event; its peer closes)
+- `POST /_sim/rooms/{alias}/participants/{uuid}/renegotiate` `{"event"?: "new_offer" |
+  "update_sdp"}` → `{call_uuid, event}`: the far end of the participant's live call makes
+  a new offer and sends it as that event `{"sdp": offer}`; the kiosk's
+  `calls/{call_uuid}/ack {"sdp": answer}` is applied and counted in `server_offers_answered`
+  (404 without a live call, 409 while a negotiation is in progress)
 - `POST /_sim/rooms/{alias}/participants/{uuid}/refresh` → `true` (a `refresh_token` event)
 - `POST /_sim/rooms/{alias}/participants/{uuid}/disconnect` `{"reason"?}` → `true`
-- `GET  /_sim/faults` → `[{id, path_contains, status, count, remaining, delay, body}]`
-- `POST /_sim/faults` `{path_contains, status?, count?=1, delay?=0, body?, drop_events?}`
-  → `{fault: {...} | null, dropped_streams: n}`
+- `GET  /_sim/faults` → `[{id, path_contains, status, count, remaining, delay, body,
+  ice_blackhole}]`
+- `POST /_sim/faults` `{path_contains, status?, count?=1, delay?=0, body?, drop_events?,
+  ice_blackhole?}` → `{fault: {...} | null, dropped_streams: n}`; `ice_blackhole: true`
+  answers the matching `calls` request from a far end whose ICE never responds
 - `DELETE /_sim/faults` → `{cleared: n}`
 """
 
@@ -73,6 +82,7 @@ class ControlApi:
                 web.post(_ROOM + "/host/leave", self.host_leaves),
                 web.post(_ROOM + "/end", self.end),
                 web.post(_PARTICIPANT + "/call_disconnect", self.call_disconnect),
+                web.post(_PARTICIPANT + "/renegotiate", self.renegotiate),
                 web.post(_PARTICIPANT + "/refresh", self.refresh),
                 web.post(_PARTICIPANT + "/disconnect", self.disconnect),
                 web.get(CONTROL_PREFIX + "/faults", self.list_faults),
@@ -128,6 +138,15 @@ class ControlApi:
         )
         return reply({"calls": ended})
 
+    async def renegotiate(self, request: web.Request) -> web.Response:
+        """The far end sends a new offer (`new_offer`, or `update_sdp` if the body says so)."""
+        body = await read_json_object(request)
+        event = _text(body, "event", "new_offer")
+        result = await self._node.server_offer(
+            request.match_info["alias"], request.match_info["participant_uuid"], event
+        )
+        return reply(result)
+
     async def refresh(self, request: web.Request) -> web.Response:
         """Send the participant a `refresh_token` event."""
         self._node.ask_refresh(request.match_info["alias"], request.match_info["participant_uuid"])
@@ -152,10 +171,10 @@ class ControlApi:
             raise ApiError(400, "drop_events must be true or false")
         fault = Fault.from_json(body)
         armed = None
-        if fault.status is not None or fault.delay > 0:
+        if fault.arms_something:
             armed = self._faults.add(fault).to_json()
         elif not drop:
-            raise ApiError(400, "a fault needs a status, a delay or drop_events")
+            raise ApiError(400, "a fault needs a status, a delay, ice_blackhole or drop_events")
         dropped = self._node.hub.drop_streams(fault.path_contains) if drop else 0
         return reply({"fault": armed, "dropped_streams": dropped})
 

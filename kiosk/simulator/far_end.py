@@ -1,9 +1,12 @@
 """The simulator's WebRTC far end: one aiortc peer per call.
 
 It answers the kiosk's offer, sends the pattern picture and a tone, and counts
-what it receives (video frames and their resolution, audio packets) for
-`GET /_sim/rooms/{alias}`. ICE uses no STUN/TURN server at all: the simulator
-only ever talks over the local network (loopback in tests and the demo).
+what it receives (video frames and their resolution, how many were black,
+audio packets and how many were silent) for `GET /_sim/rooms/{alias}`. It can
+also renegotiate from its side (a server offer the kiosk answers with `ack`),
+or, as an injected fault, answer with an ICE that never responds
+(`ice_blackhole.py`). ICE uses no STUN/TURN server at all: the simulator only
+ever talks over the local network (loopback in tests and the demo).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from typing import Any
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from kiosk.simulator.frame_checks import is_black_video, is_silent_audio
+from kiosk.simulator.ice_blackhole import SilentUdpPort, redirect_candidates, without_candidates
 from kiosk.simulator.pattern_video import PatternStatus, PatternVideoTrack
 from kiosk.simulator.tone_audio import ToneAudioTrack
 
@@ -26,25 +31,36 @@ __all__ = ["FarEnd", "MediaCounters", "PatternStatus"]
 
 log = logging.getLogger(__name__)
 
+BLACKHOLE_HOST = "127.0.0.1"  # the simulator's far ends only ever use loopback
+
 
 @dataclass
 class MediaCounters:
     """What the far end received from one participant's call."""
 
     video_frames_received: int = 0
+    black_video_frames: int = 0
     video_width: int | None = None
     video_height: int | None = None
     audio_packets_received: int = 0
+    silent_audio_frames: int = 0
     first_video_frame_at: float | None = None
     last_video_frame_at: float | None = None
 
 
 class FarEnd:
-    """One call's peer connection, its outgoing tracks and its receive counters."""
+    """One call's peer connection, its outgoing tracks and its receive counters.
 
-    def __init__(self, label: str, status: Callable[[], PatternStatus]) -> None:
+    With `ice_blackhole`, its answer points the kiosk at a port that never
+    replies and its own peer never checks the kiosk: ICE cannot complete.
+    """
+
+    def __init__(
+        self, label: str, status: Callable[[], PatternStatus], ice_blackhole: bool = False
+    ) -> None:
         self.label = label
         self._status = status
+        self._blackhole = SilentUdpPort() if ice_blackhole else None
         self._pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         self._video_tracks: list[PatternVideoTrack] = []
         self._audio_tracks: list[ToneAudioTrack] = []
@@ -58,11 +74,24 @@ class FarEnd:
 
     async def answer(self, offer_sdp: str) -> str:
         """Apply the kiosk's offer and return the answer SDP; ValueError for a bad offer."""
-        return await self._negotiate(offer_sdp)
+        return await self._answer(offer_sdp)
 
     async def renegotiate(self, offer_sdp: str) -> str:
         """Answer a new offer on the same call (`update`)."""
-        return await self._negotiate(offer_sdp)
+        return await self._answer(offer_sdp)
+
+    async def _answer(self, offer_sdp: str) -> str:
+        if self._blackhole is None:
+            return await self._negotiate(offer_sdp)
+        # The kiosk's candidates are withheld from our peer: it must never reach the kiosk.
+        answer = await self._negotiate(without_candidates(offer_sdp))
+        return await self._into_blackhole(answer)
+
+    async def _into_blackhole(self, sdp: str) -> str:
+        assert self._blackhole is not None
+        if not self._blackhole.port:
+            await self._blackhole.open()
+        return redirect_candidates(sdp, BLACKHOLE_HOST, self._blackhole.port)
 
     async def _negotiate(self, offer_sdp: str) -> str:
         if self._closed:
@@ -78,6 +107,38 @@ class FarEnd:
         answer = await self._pc.createAnswer()
         await self._pc.setLocalDescription(answer)
         return self._pc.localDescription.sdp
+
+    @property
+    def awaiting_answer(self) -> bool:
+        """True between `create_offer()` and `apply_answer()`."""
+        return self._pc.signalingState == "have-local-offer"
+
+    async def create_offer(self) -> str:
+        """A new offer on the live call (node-initiated renegotiation); ValueError if not now."""
+        if self._closed:
+            raise ValueError("the call has ended")
+        if self._pc.signalingState != "stable" or self._pc.remoteDescription is None:
+            raise ValueError("a negotiation is already in progress")
+        await self._pc.setLocalDescription(await self._pc.createOffer())
+        offer = self._pc.localDescription.sdp
+        return offer if self._blackhole is None else await self._into_blackhole(offer)
+
+    async def apply_answer(self, answer_sdp: str) -> None:
+        """Apply the kiosk's answer to our offer; ValueError if there is no offer or it is bad."""
+        if self._closed:
+            raise ValueError("the call has ended")
+        if not self.awaiting_answer:
+            raise ValueError("no offer of ours is waiting for an answer")
+        if not answer_sdp.lstrip().startswith("v=0") or "\nm=" not in answer_sdp:
+            raise ValueError("not an SDP answer with media")
+        if self._blackhole is not None:
+            answer_sdp = without_candidates(answer_sdp)
+        try:
+            await self._pc.setRemoteDescription(
+                RTCSessionDescription(sdp=answer_sdp, type="answer")
+            )
+        except Exception as exc:  # aiortc raises several types for a malformed SDP
+            raise ValueError(str(exc) or type(exc).__name__) from None
 
     def _attach_senders(self) -> None:
         """Give every offered m-line without a sender its own outgoing track."""
@@ -109,6 +170,7 @@ class FarEnd:
                 if track.kind == "video":
                     now = time.monotonic() - self._created
                     counters.video_frames_received += 1
+                    counters.black_video_frames += is_black_video(frame)
                     counters.video_width = frame.width
                     counters.video_height = frame.height
                     if counters.first_video_frame_at is None:
@@ -116,6 +178,7 @@ class FarEnd:
                     counters.last_video_frame_at = now
                 else:
                     counters.audio_packets_received += 1
+                    counters.silent_audio_frames += is_silent_audio(frame)
         except MediaStreamError:
             pass
 
@@ -129,11 +192,15 @@ class FarEnd:
             "connection_state": self._pc.connectionState,
             "ice_state": self._pc.iceConnectionState,
             "video_frames_received": counters.video_frames_received,
+            "black_video_frames": counters.black_video_frames,
             "video_resolution": resolution,
             "audio_packets_received": counters.audio_packets_received,
+            "silent_audio_frames": counters.silent_audio_frames,
             "first_video_frame_after": counters.first_video_frame_at,
             "video_frames_sent": sum(t.frames_sent for t in self._video_tracks),
             "audio_frames_sent": sum(t.frames_sent for t in self._audio_tracks),
+            "ice_blackhole": self._blackhole is not None,
+            "blackholed_datagrams": self._blackhole.datagrams_received if self._blackhole else 0,
         }
 
     @property
@@ -146,6 +213,8 @@ class FarEnd:
         if self._closed:
             return
         self._closed = True
+        if self._blackhole is not None:
+            self._blackhole.close()
         for track in [*self._video_tracks, *self._audio_tracks]:
             track.stop()
         for task in list(self._consumers):

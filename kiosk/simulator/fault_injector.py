@@ -1,4 +1,5 @@
-"""Injected faults: fail or delay the next N matching requests, cut event streams.
+"""Injected faults: fail or delay the next N matching requests, cut event streams,
+or answer a call from a far end whose ICE never responds.
 
 Faults only touch the protocol under `/api/client/v2` and `/status`, never the
 control API under `/_sim/`.
@@ -19,19 +20,24 @@ from kiosk.simulator.protocol_replies import ApiError, reply
 
 CONTROL_PREFIX = "/_sim/"
 DEFAULT_FAULT_RESULT = "Injected fault"
+# Set on a matching request; the `calls` handler then answers with an ICE black hole.
+ICE_BLACKHOLE_KEY = web.RequestKey("ice_blackhole", bool)
 
 
 @dataclass
 class Fault:
     """Fail (with `status` and `body`) and/or delay the next `count` requests whose path
     contains `path_contains`. `body`: None gives the node's JSON failure shape; a
-    string is sent as-is as text/plain (a non-JSON reply); anything else as JSON."""
+    string is sent as-is as text/plain (a non-JSON reply); anything else as JSON.
+    `ice_blackhole`: a matching `calls` request is answered by a far end whose ICE
+    never responds (see `ice_blackhole.py`); other requests pass unchanged."""
 
     path_contains: str = ""
     status: int | None = None
     count: int = 1
     delay: float = 0.0
     body: Any = None
+    ice_blackhole: bool = False
     id: int = 0
     used: int = field(default=0)
 
@@ -52,13 +58,22 @@ class Fault:
             raise ApiError(400, "count must be a whole number of at least 1")
         if not isinstance(delay, (int, float)) or isinstance(delay, bool) or not 0 <= delay <= 600:
             raise ApiError(400, "delay must be 0 to 600 seconds")
+        blackhole = data.get("ice_blackhole", False)
+        if not isinstance(blackhole, bool):
+            raise ApiError(400, "ice_blackhole must be true or false")
         return cls(
             path_contains=path,
             status=status,
             count=count,
             delay=float(delay),
             body=data.get("body"),
+            ice_blackhole=blackhole,
         )
+
+    @property
+    def arms_something(self) -> bool:
+        """True when the fault changes requests (a status, a delay or an ICE black hole)."""
+        return self.status is not None or self.delay > 0 or self.ice_blackhole
 
     def to_json(self) -> dict[str, Any]:
         """The fault as listed by `GET /_sim/faults`."""
@@ -70,6 +85,7 @@ class Fault:
             "remaining": self.count - self.used,
             "delay": self.delay,
             "body": self.body,
+            "ice_blackhole": self.ice_blackhole,
         }
 
     def response(self) -> web.Response:
@@ -132,4 +148,6 @@ class FaultInjector:
             await asyncio.sleep(fault.delay)
         if fault.status is not None:
             return fault.response()
+        if fault.ice_blackhole:
+            request[ICE_BLACKHOLE_KEY] = True
         return await handler(request)

@@ -46,6 +46,7 @@ SIMULATED_HOST_NAME = "Host"
 VERSION = {"version_id": "35", "pseudo_version": "77353.0.0"}
 DTMF_DIGITS = frozenset("0123456789*#ABCD")
 BANDWIDTH_KBPS = 1280
+SERVER_OFFER_EVENTS = ("new_offer", "update_sdp")
 
 
 def _float_text(seconds: float) -> str:
@@ -416,8 +417,11 @@ class SimulatedNode:
         actor: ParticipantRecord,
         participant_uuid: str,
         body: dict[str, Any],
+        ice_blackhole: bool = False,
     ) -> dict[str, str]:
-        """Answer a WebRTC offer with a new far-end peer: `{"call_uuid", "sdp"}`."""
+        """Answer a WebRTC offer with a new far-end peer: `{"call_uuid", "sdp"}`.
+
+        `ice_blackhole` (an injected fault): the far end's ICE never answers."""
         target = self._target(room, actor, participant_uuid, host_may=False)
         call_type = body.get("call_type", "WEBRTC")
         if not isinstance(call_type, str) or call_type.upper() != "WEBRTC":
@@ -430,6 +434,7 @@ class SimulatedNode:
         far_end = FarEnd(
             label=f"{room.alias}/{target.display_name}",
             status=lambda: self._pattern_status(room, target.uuid),
+            ice_blackhole=ice_blackhole,
         )
         try:
             answer = await far_end.answer(offer)
@@ -474,6 +479,16 @@ class SimulatedNode:
             return True
         call = self._call(room, actor, participant_uuid, call_uuid)
         if action == "ack":
+            answer = body.get("sdp")
+            if answer is not None:
+                # The answer to a server offer (new_offer / update_sdp).
+                if not isinstance(answer, str) or not answer.strip():
+                    raise ApiError(400, "sdp must be an SDP answer")
+                try:
+                    await call.far_end.apply_answer(answer)
+                except ValueError as exc:
+                    raise ApiError(400, f"Invalid SDP answer: {exc}") from None
+                call.server_offers_answered += 1
             call.state = CallState.ACTIVE
             return True
         if action == "new_candidate":
@@ -542,6 +557,27 @@ class SimulatedNode:
         if ended:
             self._broadcast(room, "participant_update", participant.to_event(room.config))
         return ended
+
+    async def server_offer(self, alias: str, participant_uuid: str, event: str) -> dict[str, str]:
+        """The far end of the participant's live call makes a new offer and sends it as
+        `event` (`new_offer` or `update_sdp`); the kiosk answers with `ack {sdp}`."""
+        if event not in SERVER_OFFER_EVENTS:
+            raise ApiError(400, "event must be new_offer or update_sdp")
+        room = self.room(alias)
+        participant = room.participants.get(participant_uuid)
+        if participant is None:
+            raise ApiError(404, "Participant not found")
+        live = [c for c in participant.calls.values() if c.state is not CallState.DISCONNECTED]
+        if not live:
+            raise ApiError(404, "The participant has no call")
+        call = live[-1]
+        try:
+            offer = await call.far_end.create_offer()
+        except ValueError as exc:
+            raise ApiError(409, f"Cannot renegotiate now: {exc}") from None
+        call.server_offers += 1
+        self.hub.send(participant.uuid, event, {"sdp": offer}, keep=True)
+        return {"call_uuid": call.call_uuid, "event": event}
 
     def ask_refresh(self, alias: str, participant_uuid: str) -> None:
         """Send the participant a `refresh_token` event."""

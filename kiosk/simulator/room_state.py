@@ -42,6 +42,8 @@ class CallRecord:
     present: str | None = None
     state: CallState = CallState.ANSWERED
     updates: int = 0
+    server_offers: int = 0  # new_offer / update_sdp events sent for this call
+    server_offers_answered: int = 0  # of which the kiosk answered with `ack {sdp}`
     disconnect_reason: str | None = None
 
     def snapshot(self) -> dict[str, Any]:
@@ -51,6 +53,8 @@ class CallRecord:
             "state": self.state.value,
             "present": self.present,
             "updates": self.updates,
+            "server_offers": self.server_offers,
+            "server_offers_answered": self.server_offers_answered,
             "disconnect_reason": self.disconnect_reason,
             "media": self.far_end.stats(),
         }

@@ -4,8 +4,9 @@ Cost rules (the whole app must stay under 70 % of a core in a call):
 - the pull runs at most `pull_hz` times a second and only while `active`;
 - a frame is fetched only when the mailbox's `frame_count` moved, and blitted only
   when its `number` differs from the last one shown: no redraw when nothing changed;
-- the texture is recreated only when the frame size changes, flipped once
-  (the frames are top row first) and mirrored once for a self-view.
+- textures are created only when the frame size changes (two, used in turn so an
+  upload never waits for the previous frame's drawing), flipped once (the frames
+  are top row first) and mirrored once for a self-view.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ class VideoView(Widget):
 
     def __init__(self, **kwargs: object) -> None:
         self._event: ClockEvent | None = None
-        self._texture: Texture | None = None
+        self._texture: Texture | None = None  # the texture on screen
+        self._spare: Texture | None = None  # the one the next frame is uploaded into
+        self._laid_out_for: tuple[int, int] | None = None
         self._seen_count = 0
         self._shown_number = -1
         self.blits = 0  # frames actually drawn (benchmarks and tests read it)
@@ -103,18 +106,30 @@ class VideoView(Widget):
             return width, height
         return min(width, native.width), min(height, native.height)
 
+    def _new_texture(self, size: tuple[int, int]) -> Texture:
+        texture = Texture.create(size=size, colorfmt="rgba")
+        texture.flip_vertical()  # frames come top row first
+        if self.mirror:
+            texture.flip_horizontal()
+        return texture
+
     def show(self, frame: RgbaFrame) -> None:
-        """Blit one frame (main thread only)."""
-        texture = self._texture
-        if texture is None or texture.size != (frame.width, frame.height):
-            texture = Texture.create(size=(frame.width, frame.height), colorfmt="rgba")
-            texture.flip_vertical()  # frames come top row first
-            if self.mirror:
-                texture.flip_horizontal()
-            self._texture = texture
-            self._picture.texture = texture
-            self._layout()
+        """Blit one frame (main thread only).
+
+        Two textures take turns: uploading into the one the last frame was NOT drawn
+        from never waits for the (software) GPU to finish drawing that frame.
+        """
+        size = (frame.width, frame.height)
+        if self._texture is None or self._texture.size != size:
+            self._spare = self._new_texture(size)
+            self._texture = self._new_texture(size)
+        texture, self._spare = self._spare, self._texture
         texture.blit_buffer(frame.pixels, colorfmt="rgba", bufferfmt="ubyte")
+        self._texture = texture
+        self._picture.texture = texture
+        if self._picture.size == (0, 0) or self._laid_out_for != size:
+            self._laid_out_for = size
+            self._layout()
         self._shown_number = frame.number
         self.blits += 1
         if not self.has_frame:
@@ -123,7 +138,8 @@ class VideoView(Widget):
 
     def clear_picture(self) -> None:
         """Forget the last picture (the call ended)."""
-        self._texture = None
+        self._texture = self._spare = None
+        self._laid_out_for = None
         self._picture.texture = None
         self._picture.size = (0, 0)
         self._layout()
