@@ -21,6 +21,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 PROCESS_STARTED = time.monotonic()
@@ -36,12 +37,12 @@ from kiosk.demo_settings import demo_settings  # noqa: E402
 from kiosk.demo_simulator import SimulatorProcess  # noqa: E402
 from kiosk.ui.launch_options import LaunchOptions  # noqa: E402
 
-TARGETS = {
+TARGETS = MappingProxyType({
     "startup_seconds_max": 1.5,
     "idle_cpu_percent_max": 2.0,
     "call_cpu_percent_max": 70.0,
     "call_fps_shown_min": 29.0,
-}
+})
 
 
 def _cpu_seconds(process: psutil.Process) -> float:
@@ -132,7 +133,7 @@ def main() -> int:
             return await _scenario(app, simulator, args, result, run_started)
 
         code = run_app(settings, LaunchOptions(window_size=(800, 480)), hook=hook).code
-    result["targets"] = TARGETS
+    result["targets"] = dict(TARGETS)
     result["passed"] = code == 0 and all(
         (
             result.get("startup_seconds", 99) <= TARGETS["startup_seconds_max"],

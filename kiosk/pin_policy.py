@@ -76,6 +76,21 @@ class PinPolicy:
             return 0.0
         return remaining
 
+    def whole_seconds_left(self) -> float:
+        """The cool-down left in whole seconds, rounded up (0.0 when PINs are accepted).
+
+        Shown to people: one value per second, not a stream of tiny changes.
+        """
+        remaining = self.cooldown_remaining()
+        return float(math.ceil(remaining)) if remaining > 0 else 0.0
+
+    def until_next_second(self) -> float | None:
+        """Seconds until `whole_seconds_left()` next changes; None without a cool-down."""
+        remaining = self.cooldown_remaining()
+        if remaining <= 0:
+            return None
+        return remaining - (math.ceil(remaining) - 1)
+
     def check_allowed(self) -> None:
         """Raise PinRejected with the cool-down notice while PINs are refused."""
         remaining = self.cooldown_remaining()

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 FIRST_RETRY_DELAY = 0.25
 MAX_RETRY_DELAY = 5.0
+STOP_TIMEOUT = 2.0
 
 
 class TokenRefresher:
@@ -64,14 +65,19 @@ class TokenRefresher:
         """Refresh at once (the node sent a `refresh_token` event)."""
         self._wake.set()
 
-    async def stop(self) -> None:
-        """Stop the task; a refresh in flight is abandoned (its thread ends on its own)."""
+    async def stop(self, timeout: float = STOP_TIMEOUT) -> None:
+        """Stop the task within `timeout`; a refresh in flight is abandoned (its thread
+        ends on its own)."""
         task, self._task = self._task, None
         if task is None or task.done():
             return
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        # asyncio.wait, not awaiting the task: a leave must not hang on it, whatever it does.
+        await asyncio.wait({task}, timeout=timeout)
+        if not task.done():
+            log.warning("The token refresher did not stop within %.1f s", timeout)
+        elif not task.cancelled() and task.exception() is not None:
+            log.error("The token refresher had failed", exc_info=task.exception())
 
     async def _run(self) -> None:
         while True:

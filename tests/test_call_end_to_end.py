@@ -198,9 +198,9 @@ async def test_microphone_mute_and_camera_off_reach_the_roster_and_the_far_end(
     back = await far_end_until(simulator, picture_and_sound_again, "picture and sound again")
     # Once unmuted, the newest frames are not black any more (a few black ones may still be
     # in flight when the counters are read, never a whole second's worth).
+    frames_then = back["media"]["video_frames_received"]
     settled = await far_end_until(
-        simulator,
-        lambda c: c["media"]["video_frames_received"] >= back["media"]["video_frames_received"] + 30,
+        simulator, lambda c: c["media"]["video_frames_received"] >= frames_then + 30,
         "another second of video")
     assert settled["media"]["black_video_frames"] - back["media"]["black_video_frames"] < 5
 

@@ -106,8 +106,9 @@ def test_open_room_summary_has_timings_and_count(simulator: SimulatorThread,
     summary = result.summary
     assert summary["participant_count"] == 1
     assert summary["conference_name"] == "Open meeting"
-    assert 0 < summary["timings"]["connected_s"] < 2.0
-    assert summary["timings"]["leave_s"] < 1.0
+    # Plausible, not fast (bench/join_latency.py measures speed): leave keeps its 5 s bound.
+    assert 0 < summary["timings"]["token_s"] < summary["timings"]["connected_s"] < 10.0
+    assert 0 <= summary["timings"]["leave_s"] < 5.0
     assert summary["token_refreshes"] == 0
     assert simulator.room("meet.open")["departed"][-1]["display_name"] == "Room 4.12"
     first = result.lines[0]
@@ -231,8 +232,9 @@ def test_exit_7_disconnected_by_the_node(simulator: SimulatorThread, tmp_path: P
             time.sleep(0.02)
         ended_at = time.monotonic()
         simulator.end_meeting("meet.open", "Conference terminated by a host")
-        stdout, _ = process.communicate(timeout=10)
-        assert time.monotonic() - ended_at < 5
+        stdout, _ = process.communicate(timeout=20)
+        # Well before the 30 s stay: the node's `disconnect` ended the call.
+        assert time.monotonic() - ended_at < 15
     assert process.returncode == 7
     summary = json.loads(stdout.splitlines()[-1])
     assert summary["error"] == {"code": "disconnected_by_node",

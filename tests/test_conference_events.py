@@ -20,6 +20,8 @@ from kiosk.session_state import ErrorCode, SessionState
 from kiosk.simulator.background import SimulatorThread
 
 S = SessionState
+# The contract: leave() ends within about 5 s whatever the node does (its budget is 3.5 s).
+LEAVE_LIMIT = 5.0
 
 
 async def joined(sim_settings: Settings, alias: str = "meet.open") -> tuple[
@@ -35,11 +37,11 @@ async def joined(sim_settings: Settings, alias: str = "meet.open") -> tuple[
 async def test_event_stream_dropped_by_the_node_reconnects(
     simulator: SimulatorThread, sim_settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="kiosk.conference")
+    caplog.set_level(logging.INFO, logger="kiosk.meeting_link")
     session, watch = await joined(sim_settings)
     await asyncio.to_thread(simulator.inject_fault, "events", drop_events=True)
     # The reader reconnects (with the newest token) and the node replays the roster.
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 10
     while "Event stream connected" not in caplog.text.split("Event stream lost")[-1]:
         assert time.monotonic() < deadline, caplog.text
         await asyncio.sleep(0.05)
@@ -80,7 +82,7 @@ async def test_leave_returns_quickly_when_the_node_stops_answering(
     await asyncio.to_thread(simulator.inject_fault, "/api/client/v2", delay=20.0, count=50)
     started = time.monotonic()
     await session.leave()
-    assert time.monotonic() - started < 5.0
+    assert time.monotonic() - started < LEAVE_LIMIT
     assert session.snapshot.state is S.IDLE
     await asyncio.to_thread(simulator.clear_faults)
 
@@ -92,7 +94,7 @@ async def test_leave_returns_quickly_when_the_node_is_gone(
     await asyncio.to_thread(simulator.stop)
     started = time.monotonic()
     await session.leave()
-    assert time.monotonic() - started < 5.0
+    assert time.monotonic() - started < LEAVE_LIMIT
     assert session.snapshot.state is S.IDLE
 
 

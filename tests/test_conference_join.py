@@ -41,7 +41,9 @@ async def test_open_room_connects_then_leaves(
     await session.join("meet.open")
     joined = session.snapshot
     assert joined.state is S.CONNECTED, joined
-    assert time.monotonic() - started < 2.0
+    # Joining waits for no timeout (the client's shortest, connect, is 5 s). Speed itself
+    # is measured by bench/join_latency.py, not here.
+    assert time.monotonic() - started < 5.0
     assert joined.role == "HOST"
     assert joined.conference_name == "Open meeting"
     assert joined.alias == "meet.open"
@@ -84,10 +86,15 @@ async def test_wrong_pins_cool_down_then_the_right_pin_joins(
         assert session.snapshot.state is S.PIN_REQUIRED
         assert session.snapshot.notice == "Incorrect PIN — try again"
         assert session.snapshot.pin_attempts == attempt
+    before_third = len(watch.snapshots)
     await session.submit_pin("1111")
-    cooling = session.snapshot
+    assert session.snapshot.state is S.PIN_REQUIRED
+    # The snapshot published by the third wrong PIN itself (the countdown may have moved
+    # on by the time a loaded machine runs this line).
+    third = next(i for i, s in enumerate(watch.snapshots) if i >= before_third
+                 and s.pin_attempts == 3)
+    cooling = watch.snapshots[third]
     assert cooling.state is S.PIN_REQUIRED
-    assert cooling.pin_attempts == 3
     assert cooling.pin_cooldown_remaining == 2.0
     assert cooling.notice == "Too many wrong PINs. Try again in 2 s"
 
@@ -97,9 +104,9 @@ async def test_wrong_pins_cool_down_then_the_right_pin_joins(
     assert session.snapshot.notice.startswith("Too many wrong PINs. Try again in")
     assert (await asyncio.to_thread(simulator.room, "meet.board"))["participants"] == []
 
-    await watch.until(lambda s: s.pin_cooldown_remaining == 0, timeout=4, what="cool-down end")
-    remaining_seen = [s.pin_cooldown_remaining for s in watch.snapshots]
-    assert 1.0 in remaining_seen  # republished as it counts down
+    await watch.until(lambda s: s.pin_cooldown_remaining == 0, what="cool-down end")
+    # Republished once per whole second as it counts down, then cleared.
+    assert watch.values("pin_cooldown_remaining", since=third) == [2.0, 1.0, 0.0]
     assert session.snapshot.notice == "" and session.snapshot.pin_attempts == 0
 
     await session.submit_pin(" 2468# ")
@@ -222,7 +229,8 @@ async def test_cancel_at_the_pin_prompt_returns_home(
 async def test_cancel_while_connecting_releases_the_late_token(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
-    await asyncio.to_thread(simulator.inject_fault, "request_token", delay=1.0)
+    reply_delay = 2.0
+    await asyncio.to_thread(simulator.inject_fault, "request_token", delay=reply_delay)
     session = ConferenceSession(sim_settings)
     watch = SessionWatch(session)
     joining = asyncio.create_task(session.join("meet.open"))
@@ -230,8 +238,9 @@ async def test_cancel_while_connecting_releases_the_late_token(
     started = time.monotonic()
     await session.cancel()
     assert session.snapshot.state is S.IDLE
-    assert time.monotonic() - started < 1.0
-    await asyncio.wait_for(joining, 2.0)  # join() returns, without an exception
+    # cancel() did not wait for the node's (delayed) reply.
+    assert time.monotonic() - started < reply_delay * 0.75
+    await asyncio.wait_for(joining, 5.0)  # join() returns, without an exception
     assert session.snapshot.state is S.IDLE
 
     def released() -> bool:
@@ -239,7 +248,7 @@ async def test_cancel_while_connecting_releases_the_late_token(
         return not room["participants"] and any(
             d["reason"] == "Released token" for d in room["departed"])
 
-    deadline = time.monotonic() + 4.0
+    deadline = time.monotonic() + reply_delay + 5.0
     while not await asyncio.to_thread(released):
         assert time.monotonic() < deadline, "the token of the cancelled join was not released"
         await asyncio.sleep(0.1)
@@ -326,6 +335,6 @@ async def test_join_goes_on_when_its_caller_stops_waiting(
     joining = asyncio.create_task(session.join("meet.open"))
     await watch.state(S.CONNECTING)
     joining.cancel()
-    await watch.state(S.CONNECTED, timeout=3.0)
+    await watch.state(S.CONNECTED)
     await session.leave()
     assert session.snapshot.state is S.IDLE

@@ -31,7 +31,7 @@ def own_entry(simulator: SimulatorThread, alias: str = "meet.open") -> dict:
 
 
 async def frames_flowing(session: ConferenceSession, more_than: int = 5,
-                         timeout: float = 5.0) -> int:
+                         timeout: float = 10.0) -> int:
     media = session.media_call
     assert media is not None
     loop = asyncio.get_running_loop()
@@ -158,10 +158,11 @@ async def test_cancel_during_call_setup_closes_media_and_releases(
     assert session.snapshot.state is S.CONNECTING
     started = asyncio.get_running_loop().time()
     await session.cancel()
-    assert asyncio.get_running_loop().time() - started < 3.0
+    # Within the leave contract (about 5 s), whatever the half-built call was doing.
+    assert asyncio.get_running_loop().time() - started < 5.0
     assert session.snapshot.state is S.IDLE
     assert session.media_call is None
-    await asyncio.wait_for(joining, 2.0)
+    await asyncio.wait_for(joining, 5.0)
     assert S.CONNECTED not in watch.states
     room = await asyncio.to_thread(simulator.room, "meet.open")
     assert room["participants"] == []

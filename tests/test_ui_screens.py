@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from ui_harness import kiosk_settings, running_kiosk, wait_until
 
 from kiosk.config import Settings
@@ -311,3 +312,41 @@ async def test_without_an_admin_pin_the_long_press_does_nothing(
         await long_press(home.ids.room_name, 0.4)
         await asyncio.sleep(0.2)
         assert kiosk.app.current_screen is ScreenName.HOME
+
+
+async def test_meeting_ended_by_the_node_shows_the_error_then_goes_home(
+    simulator: SimulatorThread, sim_settings: Settings
+) -> None:
+    from kiosk.ui.screen_names import ScreenName
+    from kiosk.ui.touch_driver import tap
+
+    async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
+        tap(kiosk.screen(ScreenName.HOME).join_buttons()[0])
+        await kiosk.wait_screen(ScreenName.IN_CALL)
+        await asyncio.to_thread(simulator.end_meeting, "meet.open")
+        error = await kiosk.wait_screen(ScreenName.ERROR)
+        assert error.message == "The meeting has ended."
+        assert error.retry_possible and not error.ids.retry.disabled
+        error._deadline = 0  # the 30 s timeout, without the wait
+        await kiosk.wait_screen(ScreenName.HOME, timeout=3)
+
+
+async def test_an_unexpected_failure_shows_the_error_screen_never_a_traceback(
+    simulator: SimulatorThread, sim_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    from kiosk.ui.screen_names import ScreenName
+    from kiosk.ui.touch_driver import tap
+
+    async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
+
+        async def broken_join(alias: str) -> None:
+            raise RuntimeError("a bug in the session")
+
+        kiosk.session.join = broken_join  # an internal bug: the session should never raise
+        tap(kiosk.screen(ScreenName.HOME).join_buttons()[0])
+        error = await kiosk.wait_screen(ScreenName.ERROR)
+        assert error.message == "Something went wrong. Please try again."
+        assert "RuntimeError" not in error.ids.message.text
+        assert any("a bug in the session" in r.getMessage() or r.exc_info for r in caplog.records)
+        tap(error.ids.back)
+        await kiosk.wait_screen(ScreenName.HOME)

@@ -3,6 +3,8 @@
 - `rooms.py`: the rooms file (`RoomConfig`, `load_rooms`, `load_demo_rooms`).
 - `server.py`: `Simulator`, the aiohttp HTTPS server; `background.py`: `SimulatorThread`.
 - `node.py`: the node's behaviour; `client_api.py` / `control_api.py`: its HTTP routes.
-- `far_end.py`: the aiortc peer answering each call.
+- `far_end.py`: the aiortc peer answering each call (and making server offers);
+  `frame_checks.py`: its black-picture / silence tests; `ice_blackhole.py`: the
+  ICE-never-answers fault; `fault_injector.py`: the `/_sim/faults` middleware.
 - `main.py`: `pexip-kiosk sim`.
 """

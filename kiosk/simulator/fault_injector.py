@@ -30,7 +30,8 @@ class Fault:
     contains `path_contains`. `body`: None gives the node's JSON failure shape; a
     string is sent as-is as text/plain (a non-JSON reply); anything else as JSON.
     `ice_blackhole`: a matching `calls` request is answered by a far end whose ICE
-    never responds (see `ice_blackhole.py`); other requests pass unchanged."""
+    never responds (see `ice_blackhole.py`); other matching requests pass unchanged
+    but count against `count` like any match."""
 
     path_contains: str = ""
     status: int | None = None

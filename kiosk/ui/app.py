@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 
 from kivy.app import App
 from kivy.base import ExceptionHandler, ExceptionManager
+from kivy.clock import Clock, ClockEvent
 from kivy.core.window import Window
 from kivy.input.motionevent import MotionEvent
 from kivy.properties import NumericProperty, ObjectProperty
@@ -25,6 +27,13 @@ from kiosk.ui.admin_gate import AdminCheck, AdminGate
 from kiosk.ui.backlight import Backlight
 from kiosk.ui.device_probe import camera_presence, scan_devices
 from kiosk.ui.diagnostics import DiagnosticRow, collect_diagnostics
+from kiosk.ui.display_rate import (
+    MENU_FPS,
+    QUIET_AFTER_SECONDS,
+    QUIET_FPS,
+    VIDEO_FPS,
+    set_display_rate,
+)
 from kiosk.ui.fonts import register_fonts
 from kiosk.ui.idle_watch import IdleWatch
 from kiosk.ui.kv_files import load_kv_files
@@ -50,7 +59,7 @@ log = logging.getLogger(__name__)
 
 ESCAPE_KEYCODE = 27  # Escape, and the Android back key
 
-SCREEN_CLASSES: dict[ScreenName, type[KioskScreen]] = {
+SCREEN_CLASSES: Mapping[ScreenName, type[KioskScreen]] = MappingProxyType({
     ScreenName.HOME: HomeScreen,
     ScreenName.MEETING_ID: MeetingIdScreen,
     ScreenName.PIN: PinScreen,
@@ -61,7 +70,12 @@ SCREEN_CLASSES: dict[ScreenName, type[KioskScreen]] = {
     ScreenName.IDLE: IdleScreen,
     ScreenName.ADMIN_UNLOCK: AdminUnlockScreen,
     ScreenName.ADMIN: AdminScreen,
-}
+})
+
+
+VIDEO_SCREENS = frozenset({ScreenName.IN_CALL, ScreenName.WAITING})
+# Nothing animates on these: once nobody touches them, fewer display ticks suffice.
+STILL_SCREENS = frozenset({ScreenName.HOME, ScreenName.IDLE, ScreenName.ADMIN, ScreenName.ERROR})
 
 
 class ExitRequest(enum.Enum):
@@ -102,7 +116,7 @@ class KioskApp(App):
         **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)
-        self.title = "Pexip room kiosk"
+        self.title = theme.texts.app_title
         self.settings = settings
         self.session = session
         self.options = options or LaunchOptions()
@@ -123,6 +137,7 @@ class KioskApp(App):
         self._exception_handler = _KeepRunning(lambda exc: self._on_unexpected("ui", exc))
         self._screens: dict[ScreenName, KioskScreen] = {}
         self.manager: ScreenManager | None = None
+        self._quiet_event: ClockEvent | None = None
 
     # ------------------------------------------------------------------ building
 
@@ -160,6 +175,9 @@ class KioskApp(App):
         self.refresh_status()
 
     def on_stop(self) -> None:
+        if self._quiet_event is not None:
+            self._quiet_event.cancel()
+        set_display_rate(MENU_FPS)
         self.idle_watch.stop()
         self.backlight.restore()
         if self._unsubscribe is not None:
@@ -248,7 +266,26 @@ class KioskApp(App):
         if self.manager.current != name.value:
             log.info("Screen %s", name.value)
             self.manager.current = name.value
+            self._pace_display()
         self.idle_watch.set_armed(name is ScreenName.HOME)
+
+    def _pace_display(self) -> None:
+        """Full rate for video and for a screen in use; slower once a still screen is left
+        alone (and nothing animates there)."""
+        if self._quiet_event is not None:
+            self._quiet_event.cancel()
+            self._quiet_event = None
+        if self.manager is None:
+            return
+        screen = self.current_screen
+        if screen in VIDEO_SCREENS:
+            set_display_rate(VIDEO_FPS)
+            return
+        set_display_rate(MENU_FPS)
+        if screen in STILL_SCREENS:
+            self._quiet_event = Clock.schedule_once(
+                lambda _dt: set_display_rate(QUIET_FPS), QUIET_AFTER_SECONDS
+            )
 
     # ------------------------------------------------------------------ actions
 
@@ -392,6 +429,7 @@ class KioskApp(App):
 
     def _on_window_touch_down(self, _window: object, touch: MotionEvent) -> bool:
         self.idle_watch.touch()
+        self._pace_display()
         if self._context.mode is LocalMode.IDLE:
             # The first touch only wakes the screen: it must not press what is under it.
             self._swallowed_touches.add(touch.uid)
@@ -414,6 +452,7 @@ class KioskApp(App):
         if keycode == ESCAPE_KEYCODE:
             return not self.options.allow_exit  # Escape / back never leave a real kiosk
         self.idle_watch.touch()
+        self._pace_display()
         if self._context.mode is LocalMode.IDLE:
             self.wake()
             return True

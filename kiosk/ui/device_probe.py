@@ -58,17 +58,6 @@ def camera_presence(settings: Settings, inventory: DeviceInventory) -> CameraPre
     return CameraPresence.FOUND if Path(settings.camera).exists() else CameraPresence.MISSING
 
 
-def sound_device_summary(choice: str, present: tuple[str, ...], none_text: str) -> str:
-    """A short description of a configured microphone or speaker for diagnostics."""
-    lowered = choice.strip().lower()
-    if lowered == "none":
-        return none_text
-    if lowered == "test":
-        return "test"
-    found = f"{len(present)} found" if present else "none found"
-    return f"{choice} ({found})"
-
-
 def ip_addresses() -> tuple[str, ...]:
     """The machine's non-loopback IPv4 addresses (and IPv6 globals), from the interface list."""
     addresses: list[str] = []

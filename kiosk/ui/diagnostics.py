@@ -7,13 +7,7 @@ from dataclasses import dataclass
 import kiosk
 from kiosk.config import Settings
 from kiosk.session_state import DeviceState, DeviceStatus, SessionSnapshot
-from kiosk.ui.device_probe import (
-    CameraPresence,
-    DeviceInventory,
-    camera_presence,
-    ip_addresses,
-    sound_device_summary,
-)
+from kiosk.ui.device_probe import CameraPresence, DeviceInventory, camera_presence, ip_addresses
 from kiosk.ui.theme import Texts
 
 
@@ -26,14 +20,43 @@ class DiagnosticRow:
     ok: bool | None = None  # True green, False red, None neutral
 
 
-def _device_text(configured: str, status: DeviceStatus, fallback: str) -> tuple[str, bool | None]:
+def _in_call_text(
+    configured: str, status: DeviceStatus, texts: Texts
+) -> tuple[str, bool | None] | None:
+    """How the session last saw a device, or None before any call."""
     if status.state is DeviceState.ACTIVE:
-        return f"{configured}: in use", True
+        return texts.device_in_use.format(device=configured), True
     if status.state is DeviceState.UNAVAILABLE:
-        return f"{configured}: unavailable ({status.reason or 'no reason given'})", False
+        reason = status.reason or texts.device_no_reason
+        return texts.device_unavailable.format(device=configured, reason=reason), False
     if status.state is DeviceState.DISABLED:
-        return f"{configured}: turned off", None
-    return fallback, None
+        return texts.device_turned_off.format(device=configured), None
+    return None
+
+
+def _sound_text(choice: str, present: tuple[str, ...], texts: Texts) -> tuple[str, bool | None]:
+    lowered = choice.strip().lower()
+    if lowered == "none":
+        return texts.none, None
+    if lowered == "test":
+        return texts.device_test, None
+    if present:
+        return texts.devices_found.format(device=choice, count=len(present)), True
+    return texts.devices_none_found.format(device=choice), False
+
+
+def _camera_text(
+    settings: Settings, inventory: DeviceInventory, texts: Texts
+) -> tuple[str, bool | None]:
+    presence = camera_presence(settings, inventory)
+    if presence is CameraPresence.FOUND:
+        found = ", ".join(inventory.video) or settings.camera
+        return f"{settings.camera} ({found})", True
+    if presence is CameraPresence.TEST:
+        return texts.camera_test_pattern, True
+    if presence is CameraPresence.DISABLED:
+        return texts.camera_disabled, None
+    return texts.device_not_found.format(device=settings.camera), False
 
 
 def collect_diagnostics(
@@ -45,34 +68,23 @@ def collect_diagnostics(
     texts: Texts,
 ) -> list[DiagnosticRow]:
     """Rows for version, node, reachability, camera, microphone, speaker, IP and last error."""
-    presence = camera_presence(settings, inventory)
-    camera_default = {
-        CameraPresence.FOUND: f"{settings.camera} ({', '.join(inventory.video) or 'found'})",
-        CameraPresence.TEST: "test pattern",
-        CameraPresence.MISSING: f"{settings.camera}: not found",
-        CameraPresence.DISABLED: texts.camera_disabled,
-    }[presence]
-    camera, camera_ok = _device_text(settings.camera, snapshot.camera, camera_default)
-    if snapshot.camera.state is DeviceState.UNKNOWN:
-        camera_ok = presence in (CameraPresence.FOUND, CameraPresence.TEST)
-    mic, mic_ok = _device_text(
-        settings.microphone,
-        snapshot.microphone,
-        sound_device_summary(settings.microphone, inventory.capture, texts.none),
+    camera = _in_call_text(settings.camera, snapshot.camera, texts) or _camera_text(
+        settings, inventory, texts
     )
-    speaker, speaker_ok = _device_text(
-        settings.speaker,
-        snapshot.speaker,
-        sound_device_summary(settings.speaker, inventory.playback, texts.none),
+    microphone = _in_call_text(settings.microphone, snapshot.microphone, texts) or _sound_text(
+        settings.microphone, inventory.capture, texts
+    )
+    speaker = _in_call_text(settings.speaker, snapshot.speaker, texts) or _sound_text(
+        settings.speaker, inventory.playback, texts
     )
     reachable = {None: texts.unknown, True: texts.yes, False: texts.no}[node_reachable]
     return [
         DiagnosticRow(texts.diag_version, kiosk.__version__),
         DiagnosticRow(texts.diag_node, settings.node or texts.none),
         DiagnosticRow(texts.diag_node_reachable, reachable, node_reachable),
-        DiagnosticRow(texts.diag_camera, camera, camera_ok),
-        DiagnosticRow(texts.diag_microphone, mic, mic_ok),
-        DiagnosticRow(texts.diag_speaker, speaker, speaker_ok),
+        DiagnosticRow(texts.diag_camera, *camera),
+        DiagnosticRow(texts.diag_microphone, *microphone),
+        DiagnosticRow(texts.diag_speaker, *speaker),
         DiagnosticRow(texts.diag_ip, ", ".join(ip_addresses()) or texts.none),
         DiagnosticRow(texts.diag_last_error, last_error or texts.none),
     ]

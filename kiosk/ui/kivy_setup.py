@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import MutableMapping
+from pathlib import Path
 
 from kiosk.config import Settings
 from kiosk.ui.launch_options import LaunchOptions
 
 DESIGN_SIZE = (800, 480)
-MAX_FPS = 30
+MAX_FPS = 30  # at start; kiosk.ui.display_rate raises it while video is shown
 
 
 def has_display(environ: MutableMapping[str, str]) -> bool:
@@ -23,6 +24,17 @@ def has_display(environ: MutableMapping[str, str]) -> bool:
     return bool(
         environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY") or environ.get("SDL_VIDEODRIVER")
     )
+
+
+def _kivy_home(env: MutableMapping[str, str]) -> str:
+    """Kivy writes a config.ini on first start: a cache folder of ours, not ~/.kivy."""
+    cache = Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    home = cache / "pexip-kiosk" / "kivy"
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return tempfile.mkdtemp(prefix="kiosk-kivy-")
+    return str(home)
 
 
 def prepare_environment(environ: MutableMapping[str, str] | None = None) -> bool:
@@ -36,8 +48,7 @@ def prepare_environment(environ: MutableMapping[str, str] | None = None) -> bool
     env.setdefault("KIVY_NO_CONSOLELOG", "1")
     env.setdefault("KIVY_LOG_MODE", "PYTHON")  # logging stays ours (and redacted)
     if "KIVY_HOME" not in env:
-        # Kivy writes a config.ini on first start; keep it out of the user's home.
-        env["KIVY_HOME"] = tempfile.mkdtemp(prefix="kiosk-kivy-")
+        env["KIVY_HOME"] = _kivy_home(env)
     if headless:
         env.setdefault("SDL_AUDIODRIVER", "dummy")
     return headless

@@ -8,6 +8,7 @@ from kivy.lang import Builder
 
 # Imported for their side effect: Kivy's Factory learns each widget class the kv files use.
 from kiosk.ui.widgets import (  # noqa: F401
+    detach_when_transparent,
     entry_display,
     hideable,
     keypad,

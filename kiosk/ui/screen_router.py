@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from kiosk.session_state import ErrorCode, SessionSnapshot, SessionState
 from kiosk.ui.screen_names import ScreenName
@@ -32,15 +33,15 @@ class UiContext:
     unexpected_error: bool = False  # an action failed in a way the session did not report
 
 
-_LOCAL_SCREENS = {
+_LOCAL_SCREENS = MappingProxyType({
     LocalMode.HOME: ScreenName.HOME,
     LocalMode.MEETING_ID: ScreenName.MEETING_ID,
     LocalMode.IDLE: ScreenName.IDLE,
     LocalMode.ADMIN_UNLOCK: ScreenName.ADMIN_UNLOCK,
     LocalMode.ADMIN: ScreenName.ADMIN,
-}
+})
 
-_SESSION_SCREENS = {
+_SESSION_SCREENS = MappingProxyType({
     SessionState.CONNECTING: ScreenName.CONNECTING,
     SessionState.PIN_REQUIRED: ScreenName.PIN,
     SessionState.PIN_OPTIONAL: ScreenName.PIN,
@@ -49,7 +50,7 @@ _SESSION_SCREENS = {
     SessionState.CONNECTED: ScreenName.IN_CALL,
     SessionState.RECONNECTING: ScreenName.IN_CALL,
     SessionState.DISCONNECTING: ScreenName.CONNECTING,
-}
+})
 
 # Errors where joining the same meeting again may well work.
 RETRYABLE_ERRORS = frozenset(

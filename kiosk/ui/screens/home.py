@@ -30,6 +30,7 @@ class HomeScreen(KioskScreen):
 
     def __init__(self, **kwargs: object) -> None:
         self._clock_event: ClockEvent | None = None
+        self._status_event: ClockEvent | None = None
         self._meetings: tuple[Meeting, ...] = ()
         super().__init__(**kwargs)
 
@@ -57,12 +58,16 @@ class HomeScreen(KioskScreen):
     def on_pre_enter(self, *_args: object) -> None:
         self._tick(0)
         self._clock_event = Clock.schedule_interval(self._tick, 1.0)
+        self._status_event = Clock.schedule_interval(
+            lambda _dt: self.app.refresh_status(), THEME.sizes.node_check_seconds
+        )
         self.app.refresh_status()
 
     def on_leave(self, *_args: object) -> None:
-        if self._clock_event is not None:
-            self._clock_event.cancel()
-            self._clock_event = None
+        for event in (self._clock_event, self._status_event):
+            if event is not None:
+                event.cancel()
+        self._clock_event = self._status_event = None
 
     def _tick(self, _dt: float) -> None:
         now = time.localtime()

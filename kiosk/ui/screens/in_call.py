@@ -15,6 +15,7 @@ from kiosk.session_state import DeviceState, SessionSnapshot, SessionState
 from kiosk.ui.screens.call_time import format_call_time
 from kiosk.ui.screens.kiosk_screen import KioskScreen
 from kiosk.ui.theme import THEME
+from kiosk.ui.widgets.detach_when_transparent import DetachWhenTransparent
 from kiosk.ui.widgets.keypad import Keypad
 
 
@@ -42,6 +43,11 @@ class InCallScreen(KioskScreen):
         self._shown = False
         super().__init__(**kwargs)
 
+    def on_kv_post(self, _base_widget: object) -> None:
+        layer = self.ids.remote.parent
+        overlays = [w for w in layer.children if w is not self.ids.remote.__self__]
+        self._detacher = DetachWhenTransparent(layer, overlays)
+
     # --- session -----------------------------------------------------------------
     def update(self, snapshot: SessionSnapshot) -> None:
         self.meeting_name = self.app.meeting_title(snapshot)
@@ -56,6 +62,8 @@ class InCallScreen(KioskScreen):
         self._connected_since = snapshot.connected_since
         if snapshot.state is SessionState.RECONNECTING:
             self.notice = THEME.texts.notice_reconnecting
+        elif snapshot.notice:
+            self.notice = snapshot.notice  # e.g. a mute the node did not confirm
         elif snapshot.camera.state is DeviceState.UNAVAILABLE:
             self.notice = THEME.texts.notice_camera_unavailable
         else:

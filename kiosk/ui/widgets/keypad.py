@@ -8,6 +8,8 @@ events to the keypad of the screen on top). Every key press fires `on_key`
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
@@ -19,12 +21,14 @@ BACKSPACE = "back"
 CLEAR = "clear"
 
 # Kivy keycodes of keys that are not plain characters (numeric keypad included).
-_KEYCODE_TEXT = {
-    **{256 + n: str(n) for n in range(10)},  # numpad 0-9
-    268: "*",  # numpad multiply
-    8: BACKSPACE,
-    127: CLEAR,  # delete
-}
+_KEYCODE_TEXT = MappingProxyType(
+    {
+        **{256 + n: str(n) for n in range(10)},  # numpad 0-9
+        268: "*",  # numpad multiply
+        8: BACKSPACE,
+        127: CLEAR,  # delete
+    }
+)
 ENTER_KEYCODES = frozenset({13, 271})  # return, numpad enter
 
 

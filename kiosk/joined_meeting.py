@@ -1,0 +1,252 @@
+"""The room in a meeting: from the node's token until the leave.
+
+A `JoinedMeeting` is made for every join (it already holds the mute buttons'
+state while the PIN or the connection is pending) and started once the node has
+given a token. It then keeps the token fresh and reads the event stream
+(`MeetingLink`), follows the roster and the conference (`MeetingEvents`), runs
+the media call with its reconnects and renegotiations (`CallLifecycle`), and
+sends the in-meeting controls (`MeetingControls`). Leaving is the session's
+job: `take_link()` and `hand_over()` give it what must be stopped and released.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, replace
+from typing import Any
+
+from kiosk.call_lifecycle import CallLifecycle, call_failure
+from kiosk.call_setup import CallTarget
+from kiosk.error_messages import CONNECTION_LOST, MEDIA, MEDIA_LOST, disconnect_message
+from kiosk.infinity.client import InfinityClient
+from kiosk.infinity.models import ConferenceState, Event, Token
+from kiosk.log_redaction import RedactingFilter
+from kiosk.media.interface import MediaCall, MediaFactory
+from kiosk.meeting_controls import BAD_DTMF_NOTICE, MeetingControls, normalise_dtmf
+from kiosk.meeting_link import MeetingLink
+from kiosk.roster import NOT_IN_MEETING
+from kiosk.session_events import MeetingEventHandlers, MeetingEvents
+from kiosk.session_state import ErrorCode, SessionError, SessionState
+from kiosk.session_tasks import SessionTasks
+from kiosk.session_teardown import HeldAtNode
+from kiosk.snapshot_publisher import SnapshotPublisher
+
+log = logging.getLogger(__name__)
+
+S = SessionState
+IN_MEETING_STATES = frozenset({S.CONNECTED, S.WAITING_FOR_HOST})
+CONTROL_STATES = IN_MEETING_STATES | {S.RECONNECTING}
+RECONNECTING_NOTICE = "Reconnecting the call…"
+
+
+@dataclass(frozen=True)
+class MeetingServices:
+    """What every meeting of one session uses (made once by the session)."""
+
+    client: InfinityClient
+    quick_client: InfinityClient  # short timeouts: hang-ups while replacing a call
+    media_factory: MediaFactory | None  # None: control-only, no call
+    ice_timeout: float
+    redactor: RedactingFilter | None
+    publisher: SnapshotPublisher
+    tasks: SessionTasks
+    spawn: Callable[[Coroutine[Any, Any, None]], None]  # a guarded background job of this join
+    end: Callable[[SessionError], Awaitable[None]]  # go to ERROR and leave
+
+
+class JoinedMeeting:
+    """One join's presence in its meeting, once `start`ed with the node's token."""
+
+    def __init__(self, services: MeetingServices, alias: str) -> None:
+        self._services = services
+        self._alias = alias
+        self.token: Token | None = None
+        self._link: MeetingLink | None = None
+        self._handlers = MeetingEventHandlers(
+            roster_changed=self._on_roster_changed,
+            conference_changed=self._on_conference_changed,
+            disconnected=self._on_disconnected,
+            call_disconnected=lambda call_uuid: self.call.node_ended(call_uuid),
+            refresh_requested=self._on_refresh_requested,
+            server_offer=lambda sdp: services.spawn(self._answer_server_offer(sdp)),
+        )
+        self.events = MeetingEvents(self._handlers)
+        self.call = CallLifecycle(services.media_factory, services.ice_timeout, services.tasks,
+                                  services.quick_client, on_lost=self._on_call_lost,
+                                  on_devices_changed=self.publish_devices)
+        self._controls = MeetingControls(
+            services.client, services.tasks,
+            on_notice=lambda text: services.publisher.update(notice=text),
+            on_token_invalid=lambda: services.end(
+                SessionError(ErrorCode.TOKEN_EXPIRED, CONNECTION_LOST)),
+        )
+
+    @property
+    def media(self) -> MediaCall | None:
+        """The current media call, if any."""
+        return self.call.media
+
+    @property
+    def holds_anything(self) -> bool:
+        """True while there is a token, a call or a link to stop or release."""
+        return any((self.token, self.call.media, self._link))
+
+    def handle_event(self, event: Event) -> None:
+        """Act on one server-sent event (on the loop thread)."""
+        self.events.handle(event)
+
+    def publish_devices(self) -> None:
+        """Republish the media devices' states."""
+        self._services.publisher.update(**self.call.device_fields())
+
+    async def start(self, token: Token, changes: dict[str, Any]) -> None:
+        """The node let the room in with `token`: publish CONNECTING (with `changes`), start
+        the link and the call, then CONNECTED or WAITING_FOR_HOST."""
+        services = self._services
+        self._remember(token)
+        self.events = MeetingEvents(self._handlers, own_uuid=token.participant_uuid)
+        log.info("Joined %s as %s (%s)", token.conference_name or self._alias,
+                 token.role.value, token.current_service_type)
+        services.publisher.update(state=S.CONNECTING, role=token.role.value,
+                                  conference_name=token.conference_name, notice="", **changes)
+        self._link = MeetingLink(services.client, self._alias, token, services.tasks,
+                                 on_refreshed=self._on_token_refreshed,
+                                 on_event=self.handle_event,
+                                 on_ended=lambda error: services.spawn(services.end(error)))
+        self._link.start()
+        if self.call.has_media:
+            try:
+                await self.call.open(self._target())
+            except Exception as exc:
+                await services.end(call_failure(exc, MEDIA))
+                return
+        self._settle_state()
+        # Muted while connecting: the node learns it now.
+        await self._restore_node_mutes()
+
+    async def set_muted(self, microphone: bool, muted: bool) -> None:
+        """Mute or unmute the microphone (or camera): the call at once, the node if joined."""
+        self.call.set_muted(microphone, muted)
+        self._services.publisher.update(
+            **{"microphone_muted" if microphone else "camera_muted": muted})
+        if self.token is not None and self._services.publisher.snapshot.state in CONTROL_STATES:
+            await self._controls.set_muted(self._target(), microphone, muted)
+
+    async def send_dtmf(self, raw: str) -> None:
+        """Send DTMF digits to the meeting, on the call when there is one."""
+        digits = normalise_dtmf(raw)
+        if digits is None:
+            self._services.publisher.update(notice=BAD_DTMF_NOTICE)
+            return
+        if self.token is None or self._services.publisher.snapshot.state not in CONTROL_STATES:
+            log.info("DTMF ignored: not in a meeting")
+            return
+        await self._controls.send_dtmf(self._target(), digits, self.call.call_uuid)
+
+    def take_link(self) -> MeetingLink | None:
+        """Give up the link (for the teardown to stop)."""
+        link, self._link = self._link, None
+        return link
+
+    def hand_over(self) -> HeldAtNode:
+        """Give up the token and the call (for the teardown to hang up and release)."""
+        self.events.roster.clear()
+        token, self.token = self.token, None
+        return replace(self.call.hand_over(), token=token)
+
+    # ------------------------------------------------------------------ meeting state
+
+    def _settle_state(self) -> None:
+        """CONNECTED or WAITING_FOR_HOST, from our roster entry or else the token reply."""
+        token = self.token
+        if token is None:
+            return
+        own = self.events.roster.own
+        if own is not None and own.service_type not in NOT_IN_MEETING - {"waiting_room"}:
+            waiting = own.is_waiting
+        else:
+            waiting = token.current_service_type == "waiting_room"
+        publisher = self._services.publisher
+        if waiting:
+            publisher.update(state=S.WAITING_FOR_HOST)
+        else:
+            since = publisher.snapshot.connected_since or time.monotonic()
+            publisher.update(state=S.CONNECTED, connected_since=since)
+
+    def _remember(self, token: Token) -> None:
+        redactor = self._services.redactor
+        if redactor is not None:
+            redactor.add_secret(token.token)
+        self.token = token
+
+    def _on_token_refreshed(self, token: Token, refreshes: int) -> None:
+        self._remember(token)
+        self._services.publisher.update(token_refreshes=refreshes, role=token.role.value)
+
+    def _on_roster_changed(self, own_changed: bool) -> None:
+        if own_changed and self._services.publisher.snapshot.state in IN_MEETING_STATES:
+            self._settle_state()
+        roster = self.events.roster
+        if not roster.syncing:
+            self._services.publisher.update(participant_count=roster.count_in_meeting())
+
+    def _on_conference_changed(self, conference: ConferenceState) -> None:
+        self._services.publisher.update(locked=conference.locked, started=conference.started)
+
+    def _on_disconnected(self, reason: str) -> None:
+        error = SessionError(ErrorCode.DISCONNECTED_BY_NODE, disconnect_message(reason))
+        self._services.spawn(self._services.end(error))
+
+    def _on_refresh_requested(self) -> None:
+        if self._link is not None:
+            self._link.refresh_now()
+
+    # ------------------------------------------------------------------ the call
+
+    def _target(self) -> CallTarget:
+        token = self.token
+        assert token is not None  # only called with a token
+        return CallTarget(self._services.client, self._alias, token.participant_uuid,
+                          lambda: self.token or token)
+
+    def _on_call_lost(self, reason: str) -> None:
+        services = self._services
+        if services.publisher.snapshot.state not in IN_MEETING_STATES or not self.call.has_media:
+            return
+        log.warning("Media call lost (%s)", reason)
+        services.spawn(self._reconnect())
+
+    async def _reconnect(self) -> None:
+        """Replace a lost call by ONE new call on the same token; give up with MEDIA_FAILED."""
+        services = self._services
+        if not self.call.may_reconnect():
+            await services.end(SessionError(ErrorCode.MEDIA_FAILED, MEDIA_LOST))
+            return
+        previous_state = services.publisher.snapshot.state
+        services.publisher.update(state=S.RECONNECTING, notice=RECONNECTING_NOTICE)
+        try:
+            await self.call.replace(self._target())
+        except Exception as exc:
+            await services.end(call_failure(exc, MEDIA_LOST))
+            return
+        log.info("Media call restored (was %s)", previous_state.value)
+        services.publisher.update(notice="")
+        await self._restore_node_mutes()
+        self._settle_state()
+
+    async def _restore_node_mutes(self) -> None:
+        if self.token is not None:
+            mutes = self.call.mutes
+            await self._controls.restore_mutes(self._target(), mutes.microphone, mutes.camera)
+
+    async def _answer_server_offer(self, sdp: str) -> None:
+        """Answer a node-initiated renegotiation (new_offer / update_sdp) with `ack {sdp}`."""
+        if self.token is None:
+            return
+        target = self._target()
+        answered = await self.call.answer_offer(sdp)
+        if answered is not None:
+            call_uuid, answer = answered
+            await self._controls.ack(target, call_uuid, answer)
