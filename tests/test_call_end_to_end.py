@@ -150,10 +150,10 @@ async def test_video_and_audio_flow_both_ways_for_five_seconds(
         previous = (kiosk, remote)
     assert loop.time() - started >= 5.0
     kiosk, remote = previous
-    # Both sides send 30 fps. The kiosk's bitrate cap skips frames while it measures the
-    # encoder's overshoot in the first 3 s of a call (~12 fps reach the far end then).
+    # Both sides send 30 fps from the first second on (150 frames in 5 s); the margin is
+    # for a loaded CI machine.
     assert kiosk.frames_received - kiosk_before.frames_received >= 125
-    assert remote["video_frames_received"] - remote_before["video_frames_received"] >= 75
+    assert remote["video_frames_received"] - remote_before["video_frames_received"] >= 125
     assert kiosk.frames_sent >= remote["video_frames_received"]
     assert kiosk.resolution_received == (640, 360)
     assert remote["video_resolution"] == [640, 360]

@@ -66,7 +66,7 @@ def test_remb_cannot_raise_the_encoder_above_the_cap() -> None:
 
 def test_forced_keyframes_are_never_skipped() -> None:
     clock = FakeClock()
-    encoder = CappedEncoder(Vp8Encoder(), 10_000, clock=clock)
+    encoder = CappedEncoder(Vp8Encoder(), 10_000, clock=clock, burst_seconds=0.25)
     frames = pattern_frames(4)
     encoder.encode(frames[0])  # the first keyframe uses up the budget
     payloads, _ = encoder.encode(frames[1])

@@ -40,6 +40,8 @@ class CappedEncoder:
     keyframe), and frames are skipped while the output is more than
     `burst_seconds` of budget ahead, which holds the cap even for pictures
     the encoder cannot squeeze that far (sensor noise at its worst quality).
+    One second of burst lets the opening keyframe through without starving the
+    first seconds of a call of frames.
     """
 
     def __init__(
@@ -48,7 +50,7 @@ class CappedEncoder:
         cap_bps: int,
         clock: Callable[[], float] = time.monotonic,
         adjust_seconds: float = 3.0,
-        burst_seconds: float = 0.25,
+        burst_seconds: float = 1.0,
     ) -> None:
         self._inner = inner
         self._cap_bps = cap_bps
