@@ -114,6 +114,9 @@ def _level_number(level: str | int) -> int:
     return number
 
 
+CHATTY_LIBRARIES = ("aioice", "aiortc")
+
+
 def configure_logging(level: str | int = "INFO", stream: TextIO | None = None) -> RedactingFilter:
     """Log to `stream` (stderr) at `level` with redaction; returns the filter to feed secrets.
 
@@ -130,6 +133,10 @@ def configure_logging(level: str | int = "INFO", stream: TextIO | None = None) -
     elif stream is not None:
         handler.setStream(stream)
     root.setLevel(number)
+    # aioice logs every ICE check at INFO: useful when debugging, noise in a room's journal.
+    for chatty in CHATTY_LIBRARIES:
+        logging.getLogger(chatty).setLevel(logging.DEBUG if number <= logging.DEBUG
+                                           else max(number, logging.WARNING))
     redactor = handler.redactor
     for other in root.handlers:
         if redactor not in other.filters:
