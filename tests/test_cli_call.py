@@ -107,7 +107,7 @@ def test_open_room_summary_has_timings_and_count(simulator: SimulatorThread,
     assert summary["participant_count"] == 1
     assert summary["conference_name"] == "Open meeting"
     # Plausible, not fast (bench/join_latency.py measures speed): leave keeps its 5 s bound.
-    assert 0 < summary["timings"]["token_s"] < summary["timings"]["connected_s"] < 10.0
+    assert 0 < summary["timings"]["token_s"] <= summary["timings"]["connected_s"] < 10.0
     assert 0 <= summary["timings"]["leave_s"] < 5.0
     assert summary["token_refreshes"] == 0
     assert simulator.room("meet.open")["departed"][-1]["display_name"] == "Room 4.12"

@@ -98,6 +98,24 @@ async def test_leave_returns_quickly_when_the_node_is_gone(
     assert session.snapshot.state is S.IDLE
 
 
+async def test_a_control_request_that_outlasts_the_meeting_does_not_touch_the_next_one(
+    simulator: SimulatorThread, sim_settings: Settings
+) -> None:
+    session, _ = await joined(sim_settings)
+    # The node answers the mute late, and with an error.
+    await asyncio.to_thread(simulator.inject_fault, "/mute", status=502, delay=1.0)
+    muting = asyncio.create_task(session.set_microphone_muted(True))
+    await asyncio.sleep(0.2)  # the request is on its way
+    await session.leave()
+    await session.join("meet.open")
+    assert session.snapshot.state is S.CONNECTED
+    await asyncio.wait_for(muting, 10.0)
+    # Its failure is not shown in the new meeting (nor on the home screen).
+    assert session.snapshot.state is S.CONNECTED
+    assert session.snapshot.notice == ""
+    await session.leave()
+
+
 def json_values() -> st.SearchStrategy[object]:
     scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20)
     return st.recursive(

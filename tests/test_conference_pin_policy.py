@@ -84,3 +84,24 @@ def test_no_cooldown_when_configured_to_zero() -> None:
 def test_cooldown_notice_rounds_up_to_whole_seconds() -> None:
     assert cooldown_notice(0.2) == "Too many wrong PINs. Try again in 1 s"
     assert cooldown_notice(29.01) == "Too many wrong PINs. Try again in 30 s"
+
+
+def test_the_cooldown_is_shown_in_whole_seconds_and_says_when_that_changes() -> None:
+    clock = Clock()
+    policy = PinPolicy(max_attempts=1, cooldown_seconds=2, clock=clock)
+    assert policy.whole_seconds_left() == 0.0 and policy.until_next_second() is None
+    policy.record_wrong()
+    assert policy.whole_seconds_left() == 2.0
+    assert policy.until_next_second() == pytest.approx(1.0)
+    clock.now += 0.4
+    assert policy.whole_seconds_left() == 2.0
+    assert policy.until_next_second() == pytest.approx(0.6)
+    clock.now += 0.6  # exactly one second left
+    assert policy.whole_seconds_left() == 1.0
+    assert policy.until_next_second() == pytest.approx(1.0)
+    clock.now += 0.99
+    assert policy.whole_seconds_left() == 1.0
+    assert policy.until_next_second() == pytest.approx(0.01)
+    clock.now += 0.01
+    assert policy.whole_seconds_left() == 0.0 and policy.until_next_second() is None
+    assert policy.wrong_in_a_row == 0

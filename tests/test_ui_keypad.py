@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -44,7 +45,7 @@ def scale_app() -> Iterator[object]:
     app.dispatch("on_stop")  # kv's `app` proxy forgets the stand-in
 
 
-def test_taps_type_digits_and_fire_on_key(keypad) -> None:
+def test_taps_type_digits_and_fire_on_key(keypad: Any) -> None:
     from kiosk.ui.touch_driver import tap, type_on_keypad
     from kiosk.ui.widgets.keypad import BACKSPACE, CLEAR
 
@@ -59,13 +60,13 @@ def test_taps_type_digits_and_fire_on_key(keypad) -> None:
     assert keys == ["1", "2", "*", "#", "0", BACKSPACE, CLEAR]
 
 
-def test_keys_are_at_least_64_pixels_on_the_smallest_screen(keypad) -> None:
+def test_keys_are_at_least_64_pixels_on_the_smallest_screen(keypad: Any) -> None:
     for key in "0123456789*#":
         button = keypad.key_button(key)
         assert button.height >= 64 and button.width >= 64
 
 
-def test_locked_or_symbol_free_keypads_refuse_keys(keypad) -> None:
+def test_locked_or_symbol_free_keypads_refuse_keys(keypad: Any) -> None:
     keypad.symbols = False
     assert not keypad.press("#")
     keypad.locked = True
@@ -74,7 +75,7 @@ def test_locked_or_symbol_free_keypads_refuse_keys(keypad) -> None:
     assert keypad.value == ""
 
 
-def test_keyboard_and_numeric_keypad_keys(keypad) -> None:
+def test_keyboard_and_numeric_keypad_keys(keypad: Any) -> None:
     submitted: list[str] = []
     keypad.bind(on_submit=lambda _w, value: submitted.append(value))
     assert keypad.handle_keyboard(ord("4"), "4")
@@ -87,7 +88,7 @@ def test_keyboard_and_numeric_keypad_keys(keypad) -> None:
     assert submitted == ["47"]
 
 
-def test_max_length_and_dtmf_mode(keypad) -> None:
+def test_max_length_and_dtmf_mode(keypad: Any) -> None:
     keypad.max_length = 3
     for key in "12345":
         keypad.press(key)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import numpy as np
 import pytest
 from av import VideoFrame
@@ -15,7 +18,7 @@ def _frame(value: int, width: int = 320, height: int = 180) -> VideoFrame:
 
 
 @pytest.fixture
-def view():
+def view() -> Iterator[Any]:
     from kivy.core.window import Window  # noqa: F401 - the GL context textures need
 
     from kiosk.ui.widgets.video_view import VideoView
@@ -25,7 +28,7 @@ def view():
     widget.active = False
 
 
-def test_blits_once_per_new_frame_and_not_when_nothing_changed(view) -> None:
+def test_blits_once_per_new_frame_and_not_when_nothing_changed(view: Any) -> None:
     mailbox = FrameMailbox()
     view.source = mailbox
     view.active = True
@@ -47,7 +50,7 @@ def test_blits_once_per_new_frame_and_not_when_nothing_changed(view) -> None:
     assert view.blits == 2
 
 
-def test_texture_fits_the_widget_keeping_the_aspect_and_is_reused(view) -> None:
+def test_texture_fits_the_widget_keeping_the_aspect_and_is_reused(view: Any) -> None:
     mailbox = FrameMailbox()
     view.source = mailbox
     mailbox.put(_frame(10))
@@ -72,7 +75,7 @@ def test_texture_fits_the_widget_keeping_the_aspect_and_is_reused(view) -> None:
     assert view._texture is not texture and view._texture.size == (200, 112)
 
 
-def test_inactive_view_does_not_pull(view) -> None:
+def test_inactive_view_does_not_pull(view: Any) -> None:
     mailbox = FrameMailbox()
     view.source = mailbox
     view.active = False

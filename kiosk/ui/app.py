@@ -75,6 +75,7 @@ SCREEN_CLASSES: Mapping[ScreenName, type[KioskScreen]] = MappingProxyType({
 
 VIDEO_SCREENS = frozenset({ScreenName.IN_CALL, ScreenName.WAITING})
 # Nothing animates on these: once nobody touches them, fewer display ticks suffice.
+SCREEN_PREBUILD_DELAY = 1.0
 STILL_SCREENS = frozenset({ScreenName.HOME, ScreenName.IDLE, ScreenName.ADMIN, ScreenName.ERROR})
 
 
@@ -138,6 +139,7 @@ class KioskApp(App):
         self._screens: dict[ScreenName, KioskScreen] = {}
         self.manager: ScreenManager | None = None
         self._quiet_event: ClockEvent | None = None
+        self._prebuild_event: ClockEvent | None = None
 
     # ------------------------------------------------------------------ building
 
@@ -146,12 +148,9 @@ class KioskApp(App):
         load_kv_files()
         self._rescale()
         manager = ScreenManager(transition=NoTransition())
-        for name, cls in SCREEN_CLASSES.items():
-            screen = cls(name=name.value)
-            self._screens[name] = screen
-            manager.add_widget(screen)
         self.manager = manager
-        home = self.home
+        # Home first (the start-up time people see); the rest after the first frames.
+        home = self.screen(ScreenName.HOME)
         home.room_name = self.settings.display_name
         home.admin_enabled = self.admin_gate.enabled
         home.set_meetings(self.settings.all_meetings())
@@ -171,12 +170,28 @@ class KioskApp(App):
         return manager
 
     def on_start(self) -> None:
+        self._pace_display()
         self.idle_watch.start()
+        self._prebuild_event = Clock.schedule_once(
+            self._build_remaining_screens, SCREEN_PREBUILD_DELAY
+        )
+
+    def _build_remaining_screens(self, _dt: float) -> None:
+        # One screen per frame, so the UI never stalls while they are built.
+        self._prebuild_event = None
+        missing = [name for name in SCREEN_CLASSES if name not in self._screens]
+        if missing and self.manager is not None and App.get_running_app() is self:
+            self.screen(missing[0])
+            self._prebuild_event = Clock.schedule_once(self._build_remaining_screens, 0)
         self.refresh_status()
 
     def on_stop(self) -> None:
-        if self._quiet_event is not None:
-            self._quiet_event.cancel()
+        for event in (self._quiet_event, self._prebuild_event):
+            if event is not None:
+                event.cancel()
+        if self.manager is not None and self.manager.current_screen is not None:
+            # The screen on top stops its timers and video pulls, as when it is left.
+            self.manager.current_screen.dispatch("on_leave")
         set_display_rate(MENU_FPS)
         self.idle_watch.stop()
         self.backlight.restore()
@@ -198,13 +213,19 @@ class KioskApp(App):
     # ------------------------------------------------------------------ screens
 
     def screen(self, name: ScreenName) -> KioskScreen:
-        """One of the app's screens."""
-        return self._screens[name]
+        """One of the app's screens (built the first time it is needed)."""
+        screen = self._screens.get(name)
+        if screen is None:
+            assert self.manager is not None, "screens exist once the app is built"
+            screen = SCREEN_CLASSES[name](name=name.value)
+            self._screens[name] = screen
+            self.manager.add_widget(screen)
+        return screen
 
     @property
     def home(self) -> HomeScreen:
         """The home screen."""
-        return self._screens[ScreenName.HOME]  # type: ignore[return-value]
+        return self.screen(ScreenName.HOME)  # type: ignore[return-value]
 
     @property
     def current_screen(self) -> ScreenName:
@@ -261,7 +282,7 @@ class KioskApp(App):
         if self.manager is None:
             return
         name = screen_for(self._snapshot, self._context)
-        screen = self._screens[name]
+        screen = self.screen(name)
         screen.update(self._snapshot)
         if self.manager.current != name.value:
             log.info("Screen %s", name.value)
@@ -458,8 +479,7 @@ class KioskApp(App):
             return True
         if self.manager is None:
             return False
-        screen = self._screens[self.current_screen]
-        return screen.handle_keyboard(keycode, text)
+        return self.screen(self.current_screen).handle_keyboard(keycode, text)
 
     def _on_request_close(self, *_args: object, **_kwargs: object) -> bool:
         # True keeps the window open. Only the admin screen (or a demo) may end the app.

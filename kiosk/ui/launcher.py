@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kiosk.config import Settings
+from kiosk.ui.deferred_media import DeferredMediaFactory
 from kiosk.ui.kivy_setup import configure_window, prepare_environment
 from kiosk.ui.launch_options import LaunchOptions
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LEAVE_ON_EXIT_SECONDS = 5.0
+MEDIA_WARM_UP_DELAY = 0.5
 EXIT_OK = 0
 
 AppHook = Callable[["KioskApp"], Awaitable[int]]
@@ -71,8 +73,9 @@ async def _run(
     settings: Settings, options: LaunchOptions, redactor: object | None, hook: AppHook | None
 ) -> AppResult:
     # Imported here: Kivy must see the environment and Config set above first.
+    from kivy.clock import Clock
+
     from kiosk.conference import ConferenceSession
-    from kiosk.media.call_factory import AiortcMediaFactory
     from kiosk.systemd_notify import SystemdNotifier
     from kiosk.ui.app import ExitRequest, KioskApp
 
@@ -80,14 +83,23 @@ async def _run(
         from kiosk.media.loopback_ice import use_loopback_candidates_only
 
         use_loopback_candidates_only()  # the embedded simulator: keep media on 127.0.0.1
+    media = DeferredMediaFactory(settings)
     session = ConferenceSession(
         settings,
-        media_factory=AiortcMediaFactory(settings),
+        media_factory=media,
         redactor=redactor,  # type: ignore[arg-type]
     )
     app = KioskApp(settings, session, options)
     notifier = SystemdNotifier()
-    app.bind(on_start=lambda *_a: notifier.ready("Home screen shown"))
+
+    def started(*_args: object) -> None:
+        notifier.ready("Home screen shown")
+        # After the first frames: the import must not hold up drawing Home.
+        Clock.schedule_once(
+            lambda _dt: app.runner.run("media warm-up", media.warm_up()), MEDIA_WARM_UP_DELAY
+        )
+
+    app.bind(on_start=started)
     hook_task: asyncio.Task[int] | None = None
     if hook is not None:
         hook_task = asyncio.ensure_future(_run_hook(app, hook))
