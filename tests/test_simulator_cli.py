@@ -163,7 +163,7 @@ def test_port_in_use_is_a_clear_error(sim_process: list) -> None:
 # ------------------------------------------------------------------ rooms file
 
 
-def test_demo_rooms_match_the_brief_and_both_copies_are_identical() -> None:
+def test_demo_rooms_match_the_brief_and_are_the_repository_assets() -> None:
     assert demo_rooms_path().read_bytes() == (REPO / "assets" / "demo_rooms.toml").read_bytes()
     rooms = {room.alias: room for room in load_demo_rooms()}
     assert list(rooms) == ["meet.open", "meet.team", "meet.board", "meet.lobby", "reception"]

@@ -10,9 +10,10 @@ import enum
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from kiosk.asset_files import asset
 
 DEMO_ROOMS_RESOURCE = "demo_rooms.toml"
 
@@ -68,8 +69,8 @@ class RoomConfig:
 
 
 def demo_rooms_path() -> Path:
-    """The demo rooms shipped inside the package (the same content as assets/demo_rooms.toml)."""
-    return Path(str(resources.files("kiosk.simulator").joinpath(DEMO_ROOMS_RESOURCE)))
+    """The demo rooms (`assets/demo_rooms.toml`, shipped inside the package)."""
+    return asset(DEMO_ROOMS_RESOURCE)
 
 
 def load_demo_rooms() -> list[RoomConfig]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kivy.core.text import LabelBase
 
-from kiosk.ui.asset_paths import asset
+from kiosk.asset_files import asset
 from kiosk.ui.theme import Fonts
 
 

@@ -27,12 +27,15 @@ log = logging.getLogger(__name__)
 LEAVE_ON_EXIT_SECONDS = 5.0
 MEDIA_WARM_UP_DELAY = 0.5
 EXIT_OK = 0
+# The admin chose "Quit to system": the service unit neither restarts the app on
+# this code nor counts it as a failure, and gives the console back.
+EXIT_ADMIN_QUIT = 10
 
 AppHook = Callable[["KioskApp"], Awaitable[int]]
 
 
 def run_kiosk(settings: Settings) -> int:
-    """Run the kiosk until the admin quits (0) or restarts it (the process is re-executed)."""
+    """Run the kiosk until the admin quits (exit 10) or restarts it (the process is re-executed)."""
     from kiosk.log_redaction import configure_logging
 
     prepare_environment()  # before anything imports kivy
@@ -76,6 +79,7 @@ async def _run(
     from kivy.clock import Clock
 
     from kiosk.conference import ConferenceSession
+    from kiosk.health import SessionHealth
     from kiosk.systemd_notify import SystemdNotifier
     from kiosk.ui.app import ExitRequest, KioskApp
 
@@ -91,9 +95,16 @@ async def _run(
     )
     app = KioskApp(settings, session, options)
     notifier = SystemdNotifier()
+    health = SessionHealth(session, settings.health_addr)
+    await health.start()  # never raises: a busy port is one log line
+    unsubscribe_status = session.subscribe(lambda snap: notifier.status(snap.state.value))
 
     def started(*_args: object) -> None:
         notifier.ready("Home screen shown")
+        # Pinged from the Kivy clock: a frozen UI stops the pings and systemd restarts it.
+        interval = notifier.watchdog_interval()
+        if interval:
+            Clock.schedule_interval(lambda _dt: notifier.watchdog_ping(), interval)
         # After the first frames: the import must not hold up drawing Home.
         Clock.schedule_once(
             lambda _dt: app.runner.run("media warm-up", media.warm_up()), MEDIA_WARM_UP_DELAY
@@ -112,8 +123,10 @@ async def _run(
         except (TimeoutError, Exception):
             log.warning("Leaving the meeting on exit did not finish cleanly")
         await app.runner.drain()
+        unsubscribe_status()
+        await health.stop()
         notifier.close()
-    code = EXIT_OK
+    code = EXIT_ADMIN_QUIT if app.exit_request is ExitRequest.QUIT else EXIT_OK
     if hook_task is not None:
         if not hook_task.done():
             hook_task.cancel()

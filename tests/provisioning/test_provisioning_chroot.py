@@ -216,7 +216,7 @@ def test_the_venv_runs_in_the_chroot(installed: InstalledTree) -> None:
 
 def test_the_installed_app_has_its_assets(installed: InstalledTree) -> None:
     """Fonts, icons and sounds must be installed with the package, not only in a checkout."""
-    probe = ("from kiosk.ui.asset_paths import ASSETS_DIR; "
+    probe = ("from kiosk.asset_files import ASSETS_DIR; "
              "print(ASSETS_DIR, ASSETS_DIR.is_dir() and any(ASSETS_DIR.iterdir()))")
     result = chroot(installed.root, "/opt/pexip-kiosk/venv/bin/python", "-c", probe,
                     user="kiosk")

@@ -71,8 +71,11 @@ def test_a_bad_kiosk_env_stops_the_unit_instead_of_a_restart_storm(unit: Path) -
     restart = dict((k, v) for s, k, v in parse_unit(unit) if s == "Service")
     assert restart["Restart"] == "always"
     assert 1 <= int(restart["RestartSec"]) <= 10
-    # Exit code 2 = configuration error (kiosk.cli EXIT_USAGE): never restarted.
-    assert restart["RestartPreventExitStatus"].split() == ["2"]
+    # Exit code 2 = configuration error (kiosk.cli EXIT_USAGE): never restarted; nor 10,
+    # the admin's "Quit to system", which is a success that gives tty1 back.
+    assert restart["RestartPreventExitStatus"].split() == ["2", "10"]
+    assert restart["SuccessExitStatus"].split() == ["10"]
+    assert "getty@tty1.service" in restart["ExecStopPost"]
     # Anything else that keeps failing gives up after a handful of starts: a crash
     # loop restarts every RestartSec, so `burst` starts fit well inside the interval.
     burst = int(unit_values(unit, "Unit", "StartLimitBurst")[0])
@@ -83,8 +86,11 @@ def test_a_bad_kiosk_env_stops_the_unit_instead_of_a_restart_storm(unit: Path) -
 
 def test_the_cli_exit_code_for_a_config_error_is_the_one_the_unit_does_not_restart() -> None:
     from kiosk import cli
+    from kiosk.ui import launcher
 
-    assert str(cli.EXIT_USAGE) in unit_values(MAIN, "Service", "RestartPreventExitStatus")
+    prevented = unit_values(MAIN, "Service", "RestartPreventExitStatus")[0].split()
+    assert str(cli.EXIT_USAGE) in prevented
+    assert str(launcher.EXIT_ADMIN_QUIT) in prevented
 
 
 @pytest.mark.parametrize("unit", [MAIN, CAGE], ids=lambda p: p.name)
