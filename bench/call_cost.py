@@ -33,20 +33,20 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-import requests
 
 REPO = Path(__file__).resolve().parent.parent
 for path in (REPO, REPO / "bench"):  # run from a checkout without `pip install -e`
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from join_latency import SimulatorEndpoint, bench_settings, simulator_process  # noqa: E402
+from join_latency import bench_settings  # noqa: E402
 
 from kiosk.conference import ConferenceSession  # noqa: E402
 from kiosk.media.call_factory import AiortcMediaFactory  # noqa: E402
 from kiosk.media.loopback_ice import use_loopback_candidates_only  # noqa: E402
 from kiosk.media.peer_call import AiortcMediaCall  # noqa: E402
 from kiosk.session_state import SessionState  # noqa: E402
+from kiosk.simulator.child_process import SimulatorProcess  # noqa: E402
 
 ROOM = "meet.open"
 SETTLE_SECONDS = 3.0
@@ -54,20 +54,17 @@ SAMPLE_SECONDS = 0.25
 TARGETS = {"cpu_percent_of_one_core": 40.0, "peak_rss_mb": 200.0, "fps_each_way": 29.0}
 
 
-def far_end_counters(endpoint: SimulatorEndpoint, participant_name: str) -> dict[str, Any]:
+def far_end_counters(simulator: SimulatorProcess, participant_name: str) -> dict[str, Any]:
     """What the simulator's far end received from this kiosk (`GET /_sim/rooms/{alias}`)."""
-    verify: bool | str = str(endpoint.ca_bundle) if endpoint.ca_bundle else True
-    reply = requests.get(f"{endpoint.url}/_sim/rooms/{ROOM}", verify=verify, timeout=5)
-    reply.raise_for_status()
-    for participant in reply.json()["result"]["participants"]:
+    for participant in simulator.control.room(ROOM)["participants"]:
         if participant.get("display_name") == participant_name and participant.get("calls"):
             return dict(participant["calls"][-1]["media"])
     return {}
 
 
-async def measure(seconds: float, endpoint: SimulatorEndpoint) -> dict[str, Any]:
+async def measure(seconds: float, simulator: SimulatorProcess) -> dict[str, Any]:
     """Join, settle, measure for `seconds`, leave."""
-    settings = bench_settings(endpoint)
+    settings = bench_settings(simulator)
     session = ConferenceSession(settings, media_factory=AiortcMediaFactory(settings))
     process = psutil.Process()
     await session.join(ROOM)
@@ -82,7 +79,7 @@ async def measure(seconds: float, endpoint: SimulatorEndpoint) -> dict[str, Any]
         await asyncio.sleep(SETTLE_SECONDS)
 
         start_stats = await media.stats()
-        start_far = await asyncio.to_thread(far_end_counters, endpoint, settings.display_name)
+        start_far = await asyncio.to_thread(far_end_counters, simulator, settings.display_name)
         start_cpu = process.cpu_times()
         start_wall = time.monotonic()
         peak_rss = process.memory_info().rss
@@ -94,7 +91,7 @@ async def measure(seconds: float, endpoint: SimulatorEndpoint) -> dict[str, Any]
         wall = time.monotonic() - start_wall
         end_cpu = process.cpu_times()
         end_stats = await media.stats()
-        end_far = await asyncio.to_thread(far_end_counters, endpoint, settings.display_name)
+        end_far = await asyncio.to_thread(far_end_counters, simulator, settings.display_name)
         audio_frames = (sink.frames if sink else 0) - start_audio_frames
     finally:
         await session.leave()
@@ -149,8 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--seconds must be positive")
     logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
     use_loopback_candidates_only()  # the simulator is on 127.0.0.1
-    with simulator_process() as endpoint:
-        result = asyncio.run(measure(args.seconds, endpoint))
+    with SimulatorProcess() as simulator:
+        result = asyncio.run(measure(args.seconds, simulator))
     sys.stdout.write(json.dumps(result) + "\n")
     return 0
 

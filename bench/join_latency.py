@@ -1,6 +1,6 @@
 """Join latency: how long from the tap (open room) or the PIN (PIN room) to the first picture.
 
-Runs the simulator in its own process (`python -m kiosk.simulator.main`) so its
+Runs the simulator in its own process (`kiosk.simulator.child_process`) so its
 work does not share this process' CPU and GIL, then joins an open room and a
 PIN room N times each with the real session and aiortc media (test camera,
 test microphone, test speaker) and measures, per join:
@@ -24,14 +24,9 @@ import asyncio
 import json
 import logging
 import os
-import signal
 import statistics
-import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,63 +39,19 @@ from kiosk.config import Settings  # noqa: E402
 from kiosk.media.call_factory import AiortcMediaFactory  # noqa: E402
 from kiosk.media.loopback_ice import use_loopback_candidates_only  # noqa: E402
 from kiosk.session_state import SessionState  # noqa: E402
+from kiosk.simulator.child_process import SimulatorProcess  # noqa: E402
 
 TARGET_MEDIAN_MS = 250.0
 OPEN_ROOM = "meet.open"
 PIN_ROOM = "meet.board"
 PIN_ROOM_HOST_PIN = "2468"
 FIRST_FRAME_TIMEOUT = 20.0
-READY_TIMEOUT = 30.0
 
 
-@dataclass(frozen=True)
-class SimulatorEndpoint:
-    """Where the simulator process listens."""
-
-    url: str
-    ca_bundle: Path | None
-
-
-@contextmanager
-def simulator_process() -> Iterator[SimulatorEndpoint]:
-    """Start `python -m kiosk.simulator.main` and wait for its ready line; stop it after."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO),
-                                                                    os.environ.get("PYTHONPATH")]))}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kiosk.simulator.main", "--port", "0"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
-    try:
-        assert process.stdout is not None
-        deadline = time.monotonic() + READY_TIMEOUT
-        ready: dict[str, Any] | None = None
-        while ready is None:
-            line = process.stdout.readline()
-            if not line:
-                raise RuntimeError(f"the simulator exited with {process.wait()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError("the simulator did not get ready in time")
-            try:
-                message = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(message, dict) and message.get("event") == "ready":
-                ready = message
-        ca = ready.get("ca_bundle")
-        yield SimulatorEndpoint(url=str(ready["url"]), ca_bundle=Path(ca) if ca else None)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def bench_settings(endpoint: SimulatorEndpoint, **overrides: Any) -> Settings:
+def bench_settings(simulator: SimulatorProcess, **overrides: Any) -> Settings:
     """Settings of a kiosk with test devices pointing at the simulator."""
     values: dict[str, Any] = {
-        "node": endpoint.url, "ca_bundle": endpoint.ca_bundle, "display_name": "Bench room",
+        "node": simulator.url, "ca_bundle": simulator.ca_bundle, "display_name": "Bench room",
         "camera": "test", "microphone": "test", "speaker": "test",
         "pin_cooldown_seconds": 0.0,
     }
@@ -155,9 +106,9 @@ def summarize(samples: list[float]) -> dict[str, Any]:
     }
 
 
-async def run(joins: int, endpoint: SimulatorEndpoint) -> dict[str, Any]:
+async def run(joins: int, simulator: SimulatorProcess) -> dict[str, Any]:
     """The whole benchmark against a running simulator."""
-    settings = bench_settings(endpoint)
+    settings = bench_settings(simulator)
     session = ConferenceSession(settings, media_factory=AiortcMediaFactory(settings))
     warm_up_ms = await one_join(session, OPEN_ROOM, None)
     open_room = [await one_join(session, OPEN_ROOM, None) for _ in range(joins)]
@@ -187,8 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--joins must be at least 1")
     logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
     use_loopback_candidates_only()  # the simulator is on 127.0.0.1
-    with simulator_process() as endpoint:
-        result = asyncio.run(run(args.joins, endpoint))
+    with SimulatorProcess() as simulator:
+        result = asyncio.run(run(args.joins, simulator))
     sys.stdout.write(json.dumps(result) + "\n")
     return 0
 

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from kiosk.demo_settings import DEMO_HINTS, demo_settings
-from kiosk.demo_simulator import SimulatorProcess, SimulatorProcessError
+from kiosk.simulator.child_process import SimulatorProcess, SimulatorProcessError
 from kiosk.ui.launch_options import LaunchOptions
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def run_demo(autopilot: bool, screenshots: Path | None) -> int:
         from kiosk.demo_autopilot import Autopilot
 
         async def drive(app: object) -> int:
-            pilot = Autopilot(app, simulator, screenshots, settings.admin_pin)  # type: ignore[arg-type]
+            pilot = Autopilot(app, simulator.control, screenshots, settings.admin_pin)  # type: ignore[arg-type]
             return await pilot.run()
 
         options = LaunchOptions(allow_exit=False, demo_hints=DEMO_HINTS,

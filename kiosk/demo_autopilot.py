@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from kiosk.demo_screenshots import ScreenshotTaker
 from kiosk.ui.screen_names import ScreenName
@@ -23,6 +23,7 @@ from kiosk.ui.touch_driver import long_press, tap, tap_at, type_on_keypad
 if TYPE_CHECKING:
     from kivy.uix.widget import Widget
 
+    from kiosk.simulator.control_client import SimulatorControl
     from kiosk.ui.app import KioskApp
 
 log = logging.getLogger(__name__)
@@ -39,19 +40,11 @@ class AutopilotFailed(Exception):
     """A step did not reach what it expected; `str()` names the step."""
 
 
-class DemoNode(Protocol):
-    """What the autopilot needs from the simulator (process or thread)."""
-
-    def host_joins(self, alias: str) -> object: ...
-
-    def delay_requests(self, path_contains: str, seconds: float, count: int = 1) -> object: ...
-
-
 class Autopilot:
     """Runs the demo scenario against the running app; `run()` returns the exit code."""
 
     def __init__(
-        self, app: KioskApp, node: DemoNode, screenshots: Path | None, admin_pin: str
+        self, app: KioskApp, node: SimulatorControl, screenshots: Path | None, admin_pin: str
     ) -> None:
         self._app = app
         self._node = node
@@ -158,7 +151,7 @@ class Autopilot:
         self._begin("open room: join")
         # Hold the token request a moment so the Connecting screen can be seen.
         await asyncio.to_thread(
-            self._node.delay_requests, "request_token", CONNECTING_HOLD_SECONDS
+            self._node.inject_fault, "request_token", delay=CONNECTING_HOLD_SECONDS
         )
         tap(self._join_button("meet.open"))
         await self._wait_screen(ScreenName.CONNECTING)

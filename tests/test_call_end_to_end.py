@@ -61,7 +61,7 @@ async def join(sessions: list[ConferenceSession], settings: Settings,
 
 
 async def room(simulator: SimulatorThread, alias: str = ROOM) -> dict[str, Any]:
-    return await asyncio.to_thread(simulator.room, alias)
+    return await asyncio.to_thread(simulator.control.room, alias)
 
 
 def entry_of(state: dict[str, Any], display_name: str) -> dict[str, Any]:
@@ -241,7 +241,7 @@ async def test_far_end_that_never_answers_ice_fails_within_the_ice_timeout(
     simulator: SimulatorThread, media_settings: Settings, sessions: list[ConferenceSession]
 ) -> None:
     settings = dataclasses.replace(media_settings, ice_timeout_seconds=2.0)
-    await asyncio.to_thread(simulator.inject_fault, "/calls", ice_blackhole=True)
+    await asyncio.to_thread(simulator.control.inject_fault, "/calls", ice_blackhole=True)
     session = ConferenceSession(settings, media_factory=AiortcMediaFactory(settings))
     sessions.append(session)
     watch = SessionWatch(session)
@@ -273,7 +273,7 @@ async def test_server_call_disconnect_is_followed_by_exactly_one_new_call(
     session, watch = await join(sessions, media_settings)
     first = session.media_call
     uuid = entry_of(await room(simulator), "Test room")["uuid"]
-    assert len(await asyncio.to_thread(simulator.disconnect_call, ROOM, uuid)) == 1
+    assert len(await asyncio.to_thread(simulator.control.disconnect_call, ROOM, uuid)) == 1
     await watch.state(S.RECONNECTING)
     await watch.state(S.CONNECTED, timeout=10.0)
     assert session.media_call is not first
@@ -317,7 +317,7 @@ async def test_server_offers_are_answered_and_media_keeps_flowing(
     await both_ends_count_more(session, simulator)
     uuid = entry_of(await room(simulator), "Test room")["uuid"]
     for number, event in enumerate(("new_offer", "update_sdp"), start=1):
-        sent = await asyncio.to_thread(simulator.renegotiate, ROOM, uuid, event)
+        sent = await asyncio.to_thread(simulator.control.renegotiate, ROOM, uuid, event)
         call = await far_end_until(simulator, lambda c, n=number: c["server_offers_answered"] == n,
                                    f"the kiosk's answer to {event}")
         assert sent == {"call_uuid": call["call_uuid"], "event": event}

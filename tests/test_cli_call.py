@@ -94,7 +94,7 @@ def test_every_demo_room_kind_joins_and_leaves(
     if pin:
         # Logged at DEBUG, yet the PIN shows up nowhere.
         assert pin.rstrip("#") not in result.stdout + result.stderr
-    room = simulator.room("meet.board" if alias == "reception" else alias)
+    room = simulator.control.room("meet.board" if alias == "reception" else alias)
     assert all(p["simulated"] for p in room["participants"])  # the room left
 
 
@@ -110,7 +110,7 @@ def test_open_room_summary_has_timings_and_count(simulator: SimulatorThread,
     assert 0 < summary["timings"]["token_s"] <= summary["timings"]["connected_s"] < 10.0
     assert 0 <= summary["timings"]["leave_s"] < 5.0
     assert summary["token_refreshes"] == 0
-    assert simulator.room("meet.open")["departed"][-1]["display_name"] == "Room 4.12"
+    assert simulator.control.room("meet.open")["departed"][-1]["display_name"] == "Room 4.12"
     first = result.lines[0]
     assert first == {"event": "state", "t": first["t"], "state": "CONNECTING",
                      "alias": "meet.open", "conference_name": "", "role": "",
@@ -175,7 +175,7 @@ def test_exit_3_pin_missing_or_wrong(simulator: SimulatorThread, tmp_path: Path)
     host_pin_choice = run_call(tmp_path, *node_args(simulator), "--alias", "meet.team",
                                "--no-media")
     assert host_pin_choice.returncode == 3
-    assert simulator.room("meet.board")["participants"] == []
+    assert simulator.control.room("meet.board")["participants"] == []
 
 
 def test_exit_4_meeting_not_found(simulator: SimulatorThread, tmp_path: Path) -> None:
@@ -203,12 +203,12 @@ def test_exit_5_node_unreachable_or_untrusted(simulator: SimulatorThread,
 
 
 def test_exit_6_media_failed(simulator: SimulatorThread, tmp_path: Path) -> None:
-    simulator.inject_fault("/calls", status=500)
+    simulator.control.inject_fault("/calls", status=500)
     result = run_call(tmp_path, *node_args(simulator), "--alias", "meet.open",
                       "--camera", "test", "--microphone", "test", "--speaker", "test")
     assert result.returncode == 6, result.stdout + result.stderr
     assert result.summary["error"]["code"] == "media_failed"
-    assert simulator.room("meet.open")["participants"] == []
+    assert simulator.control.room("meet.open")["participants"] == []
 
 
 def test_exit_7_disconnected_by_the_node(simulator: SimulatorThread, tmp_path: Path) -> None:
@@ -227,11 +227,13 @@ def test_exit_7_disconnected_by_the_node(simulator: SimulatorThread, tmp_path: P
         # Wait for the event stream too, so the `disconnect` event (not only the revoked
         # token) reaches the room.
         deadline = time.monotonic() + 5
-        while not any(p["event_streams"] for p in simulator.room("meet.open")["participants"]):
+        while not any(
+            p["event_streams"] for p in simulator.control.room("meet.open")["participants"]
+        ):
             assert time.monotonic() < deadline
             time.sleep(0.02)
         ended_at = time.monotonic()
-        simulator.end_meeting("meet.open", "Conference terminated by a host")
+        simulator.control.end_meeting("meet.open", "Conference terminated by a host")
         stdout, _ = process.communicate(timeout=20)
         # Well before the 30 s stay: the node's `disconnect` ended the call.
         assert time.monotonic() - ended_at < 15

@@ -39,7 +39,7 @@ async def test_event_stream_dropped_by_the_node_reconnects(
 ) -> None:
     caplog.set_level(logging.INFO, logger="kiosk.meeting_link")
     session, watch = await joined(sim_settings)
-    await asyncio.to_thread(simulator.inject_fault, "events", drop_events=True)
+    await asyncio.to_thread(simulator.control.inject_fault, "events", drop_events=True)
     # The reader reconnects (with the newest token) and the node replays the roster.
     deadline = time.monotonic() + 10
     while "Event stream connected" not in caplog.text.split("Event stream lost")[-1]:
@@ -47,7 +47,7 @@ async def test_event_stream_dropped_by_the_node_reconnects(
         await asyncio.sleep(0.05)
     assert session.snapshot.state is S.CONNECTED
     # Events flow on the new stream: a host joining is seen.
-    await asyncio.to_thread(simulator.host_joins, "meet.open")
+    await asyncio.to_thread(simulator.control.host_joins, "meet.open")
     await watch.until(lambda s: s.participant_count == 2, what="host seen after reconnect")
     assert S.ERROR not in watch.states
     await session.leave()
@@ -64,7 +64,7 @@ async def test_node_ending_the_meeting_shows_its_reason(
     simulator: SimulatorThread, sim_settings: Settings, reason: str, message: str
 ) -> None:
     session, watch = await joined(sim_settings)
-    await asyncio.to_thread(simulator.end_meeting, "meet.open", reason)
+    await asyncio.to_thread(simulator.control.end_meeting, "meet.open", reason)
     ended = await watch.state(S.ERROR)
     assert ended.error is not None
     assert ended.error.code is ErrorCode.DISCONNECTED_BY_NODE
@@ -79,12 +79,12 @@ async def test_leave_returns_quickly_when_the_node_stops_answering(
 ) -> None:
     session, _ = await joined(sim_settings)
     # Every later request of the client API hangs for 20 s.
-    await asyncio.to_thread(simulator.inject_fault, "/api/client/v2", delay=20.0, count=50)
+    await asyncio.to_thread(simulator.control.inject_fault, "/api/client/v2", delay=20.0, count=50)
     started = time.monotonic()
     await session.leave()
     assert time.monotonic() - started < LEAVE_LIMIT
     assert session.snapshot.state is S.IDLE
-    await asyncio.to_thread(simulator.clear_faults)
+    await asyncio.to_thread(simulator.control.clear_faults)
 
 
 async def test_leave_returns_quickly_when_the_node_is_gone(
@@ -103,7 +103,7 @@ async def test_a_control_request_that_outlasts_the_meeting_does_not_touch_the_ne
 ) -> None:
     session, _ = await joined(sim_settings)
     # The node answers the mute late, and with an error.
-    await asyncio.to_thread(simulator.inject_fault, "/mute", status=502, delay=1.0)
+    await asyncio.to_thread(simulator.control.inject_fault, "/mute", status=502, delay=1.0)
     muting = asyncio.create_task(session.set_microphone_muted(True))
     await asyncio.sleep(0.2)  # the request is on its way
     await session.leave()
@@ -140,7 +140,7 @@ async def test_arbitrary_event_payloads_never_crash_the_session(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
     session, _ = await joined(sim_settings)
-    own = next(p["uuid"] for p in simulator.room("meet.open")["participants"])
+    own = next(p["uuid"] for p in simulator.control.room("meet.open")["participants"])
     values = json_values() | st.sampled_from([own, "conference", "waiting_room", "ivr", "YES"])
     payloads = values | st.dictionaries(st.sampled_from(FIELDS) | st.text(max_size=6), values,
                                         max_size=6)
@@ -159,7 +159,7 @@ async def test_arbitrary_event_payloads_never_crash_the_session(
     assert session.snapshot.state in (S.CONNECTED, S.WAITING_FOR_HOST)
     assert session.snapshot.error is None
     # Still a working session: a real event arrives and it leaves cleanly.
-    await asyncio.to_thread(simulator.host_joins, "meet.open")
+    await asyncio.to_thread(simulator.control.host_joins, "meet.open")
     await session.leave()
     assert session.snapshot.state is S.IDLE
 

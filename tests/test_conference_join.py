@@ -28,7 +28,7 @@ def closed_port() -> int:
 
 
 def own_entry(simulator: SimulatorThread, alias: str, name: str = "Test room") -> dict | None:
-    return next((p for p in simulator.room(alias)["participants"]
+    return next((p for p in simulator.control.room(alias)["participants"]
                  if p["display_name"] == name), None)
 
 
@@ -58,7 +58,7 @@ async def test_open_room_connects_then_leaves(
     assert watch.states == [S.CONNECTING, S.CONNECTED, S.DISCONNECTING, S.IDLE]
     # Observers run on the loop thread only.
     assert watch.threads == {threading.get_ident()}
-    room = await asyncio.to_thread(simulator.room, "meet.open")
+    room = await asyncio.to_thread(simulator.control.room, "meet.open")
     assert room["participants"] == []
     assert room["departed"][-1]["reason"] == "Released token"
 
@@ -102,7 +102,7 @@ async def test_wrong_pins_cool_down_then_the_right_pin_joins(
     await session.submit_pin("2468")
     assert session.snapshot.state is S.PIN_REQUIRED
     assert session.snapshot.notice.startswith("Too many wrong PINs. Try again in")
-    assert (await asyncio.to_thread(simulator.room, "meet.board"))["participants"] == []
+    assert (await asyncio.to_thread(simulator.control.room, "meet.board"))["participants"] == []
 
     await watch.until(lambda s: s.pin_cooldown_remaining == 0, what="cool-down end")
     # Republished once per whole second as it counts down, then cleared.
@@ -130,7 +130,7 @@ async def test_guest_waits_for_the_host_then_is_let_in(
     assert waiting.state is S.WAITING_FOR_HOST
     assert waiting.role == "GUEST"
     assert waiting.connected_since is None
-    await asyncio.to_thread(simulator.host_joins, "meet.team")
+    await asyncio.to_thread(simulator.control.host_joins, "meet.team")
     connected = await watch.state(S.CONNECTED)
     assert connected.connected_since is not None
     # Counted: this room and the host (guests still waiting are not).
@@ -173,7 +173,7 @@ async def test_virtual_reception_number_then_pin(
     entry = await asyncio.to_thread(own_entry, simulator, "meet.board")
     assert entry is not None and entry["entry_alias"] == "reception"
     await session.leave()
-    assert (await asyncio.to_thread(simulator.room, "meet.board"))["participants"] == []
+    assert (await asyncio.to_thread(simulator.control.room, "meet.board"))["participants"] == []
 
 
 async def test_unknown_meeting_is_an_error(sim_settings: Settings) -> None:
@@ -206,7 +206,7 @@ async def test_untrusted_certificate_is_a_tls_failure(simulator: SimulatorThread
     error = session.snapshot.error
     assert error is not None and error.code is ErrorCode.TLS_FAILURE
     assert error.message == "The meeting service's certificate is not trusted."
-    assert (await asyncio.to_thread(simulator.room, "meet.open"))["participants"] == []
+    assert (await asyncio.to_thread(simulator.control.room, "meet.open"))["participants"] == []
 
 
 async def test_check_node_is_true_for_the_simulator(sim_settings: Settings) -> None:
@@ -230,7 +230,7 @@ async def test_cancel_while_connecting_releases_the_late_token(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
     reply_delay = 2.0
-    await asyncio.to_thread(simulator.inject_fault, "request_token", delay=reply_delay)
+    await asyncio.to_thread(simulator.control.inject_fault, "request_token", delay=reply_delay)
     session = ConferenceSession(sim_settings)
     watch = SessionWatch(session)
     joining = asyncio.create_task(session.join("meet.open"))
@@ -244,7 +244,7 @@ async def test_cancel_while_connecting_releases_the_late_token(
     assert session.snapshot.state is S.IDLE
 
     def released() -> bool:
-        room = simulator.room("meet.open")
+        room = simulator.control.room("meet.open")
         return not room["participants"] and any(
             d["reason"] == "Released token" for d in room["departed"])
 
@@ -277,7 +277,7 @@ async def test_a_failing_observer_does_not_break_the_session(
 async def test_refused_join_shows_the_node_reason(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
-    await asyncio.to_thread(simulator.inject_fault, "request_token", status=503)
+    await asyncio.to_thread(simulator.control.inject_fault, "request_token", status=503)
     session = ConferenceSession(sim_settings)
     await session.join("meet.open")
     error = session.snapshot.error
@@ -298,7 +298,7 @@ async def test_controls_reach_the_node(simulator: SimulatorThread, sim_settings:
     await session.send_dtmf("12#")
     await session.send_dtmf("12x")
     assert session.snapshot.notice == "Only 0–9, *, # and A–D can be sent."
-    room = await asyncio.to_thread(simulator.room, "meet.open")
+    room = await asyncio.to_thread(simulator.control.room, "meet.open")
     entry = next(p for p in room["participants"] if p["display_name"] == "Test room")
     assert entry["is_muted"] == "YES" and entry["is_video_muted"] is True
     assert [d["digits"] for d in room["dtmf"]] == ["12#"]
@@ -329,7 +329,7 @@ async def test_join_goes_on_when_its_caller_stops_waiting(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
     """A UI that cancels the awaiting coroutine does not leave the session half-joined."""
-    await asyncio.to_thread(simulator.inject_fault, "request_token", delay=0.5)
+    await asyncio.to_thread(simulator.control.inject_fault, "request_token", delay=0.5)
     session = ConferenceSession(sim_settings)
     watch = SessionWatch(session)
     joining = asyncio.create_task(session.join("meet.open"))

@@ -26,7 +26,7 @@ def media_settings(sim_settings: Settings) -> Settings:
 
 
 def own_entry(simulator: SimulatorThread, alias: str = "meet.open") -> dict:
-    return next(p for p in simulator.room(alias)["participants"]
+    return next(p for p in simulator.control.room(alias)["participants"]
                 if p["display_name"] == "Test room")
 
 
@@ -72,7 +72,7 @@ async def test_lost_call_is_replaced_once_and_mute_survives(
     await session.set_camera_muted(True)
     first = session.media_call
     uuid = (await asyncio.to_thread(own_entry, simulator))["uuid"]
-    ended = await asyncio.to_thread(simulator.disconnect_call, "meet.open", uuid)
+    ended = await asyncio.to_thread(simulator.control.disconnect_call, "meet.open", uuid)
     assert len(ended) == 1
     await watch.state(S.RECONNECTING)
     reconnected = await watch.state(S.CONNECTED, timeout=10.0)
@@ -109,8 +109,8 @@ async def test_reconnect_that_fails_ends_in_media_failed(
 ) -> None:
     session, watch = await media_session(media_settings)
     uuid = (await asyncio.to_thread(own_entry, simulator))["uuid"]
-    await asyncio.to_thread(simulator.inject_fault, "/calls", status=502, count=3)
-    await asyncio.to_thread(simulator.disconnect_call, "meet.open", uuid)
+    await asyncio.to_thread(simulator.control.inject_fault, "/calls", status=502, count=3)
+    await asyncio.to_thread(simulator.control.disconnect_call, "meet.open", uuid)
     ended = await watch.state(S.ERROR, timeout=10.0)
     assert ended.error is not None and ended.error.code is ErrorCode.MEDIA_FAILED
     assert ended.error.message == "The video call was lost and could not be restored."
@@ -122,7 +122,7 @@ async def test_reconnect_that_fails_ends_in_media_failed(
 async def test_first_call_failure_is_media_failed_and_releases_the_token(
     simulator: SimulatorThread, media_settings: Settings
 ) -> None:
-    await asyncio.to_thread(simulator.inject_fault, "/calls", status=500)
+    await asyncio.to_thread(simulator.control.inject_fault, "/calls", status=500)
     session = ConferenceSession(media_settings, media_factory=AiortcMediaFactory(media_settings))
     await session.join("meet.open")
     error = session.snapshot.error
@@ -131,7 +131,7 @@ async def test_first_call_failure_is_media_failed_and_releases_the_token(
     assert error.message == "The video call could not be set up."
     assert session.media_call is None
     await session.leave()
-    room = await asyncio.to_thread(simulator.room, "meet.open")
+    room = await asyncio.to_thread(simulator.control.room, "meet.open")
     assert room["participants"] == []
     assert room["departed"][-1]["reason"] == "Released token"
 
@@ -140,7 +140,7 @@ async def test_dtmf_goes_on_the_call(simulator: SimulatorThread,
                                      media_settings: Settings) -> None:
     session, _ = await media_session(media_settings)
     await session.send_dtmf("5*a")
-    dtmf = (await asyncio.to_thread(simulator.room, "meet.open"))["dtmf"]
+    dtmf = (await asyncio.to_thread(simulator.control.room, "meet.open"))["dtmf"]
     entry = await asyncio.to_thread(own_entry, simulator)
     assert [(d["digits"], d["call_uuid"]) for d in dtmf] == [
         ("5*A", entry["calls"][0]["call_uuid"])]
@@ -150,7 +150,7 @@ async def test_dtmf_goes_on_the_call(simulator: SimulatorThread,
 async def test_cancel_during_call_setup_closes_media_and_releases(
     simulator: SimulatorThread, media_settings: Settings
 ) -> None:
-    await asyncio.to_thread(simulator.inject_fault, "/calls", delay=1.0)
+    await asyncio.to_thread(simulator.control.inject_fault, "/calls", delay=1.0)
     session = ConferenceSession(media_settings, media_factory=AiortcMediaFactory(media_settings))
     watch = SessionWatch(session)
     joining = asyncio.create_task(session.join("meet.open"))
@@ -164,6 +164,6 @@ async def test_cancel_during_call_setup_closes_media_and_releases(
     assert session.media_call is None
     await asyncio.wait_for(joining, 5.0)
     assert S.CONNECTED not in watch.states
-    room = await asyncio.to_thread(simulator.room, "meet.open")
+    room = await asyncio.to_thread(simulator.control.room, "meet.open")
     assert room["participants"] == []
 

@@ -21,7 +21,7 @@ def settings_for(simulator: SimulatorThread) -> Settings:
 
 
 def own_entry(simulator: SimulatorThread) -> dict:
-    return next(p for p in simulator.room("meet.open")["participants"]
+    return next(p for p in simulator.control.room("meet.open")["participants"]
                 if p["display_name"] == "Test room")
 
 
@@ -40,7 +40,7 @@ async def test_session_survives_many_refreshes_and_uses_the_newest_token(
         assert session.snapshot.state is S.CONNECTED, session.snapshot
         if elapsed > SURVIVAL_SECONDS / 2 and not dropped:
             # The stream must come back with a token minted long after the first one.
-            await asyncio.to_thread(sim.inject_fault, "events", drop_events=True)
+            await asyncio.to_thread(sim.control.inject_fault, "events", drop_events=True)
             dropped = True
     refreshes = session.snapshot.token_refreshes
     # expires 2 s -> a refresh every second.
@@ -54,7 +54,7 @@ async def test_session_survives_many_refreshes_and_uses_the_newest_token(
     assert (await asyncio.to_thread(own_entry, sim))["is_muted"] == "YES"
     assert S.ERROR not in watch.states
     await session.leave()
-    departed = (await asyncio.to_thread(sim.room, "meet.open"))["departed"]
+    departed = (await asyncio.to_thread(sim.control.room, "meet.open"))["departed"]
     assert departed[-1]["reason"] == "Released token"
 
 
@@ -63,7 +63,7 @@ async def test_refresh_retries_after_a_failure(short_token_simulator: SimulatorT
     session = ConferenceSession(settings_for(sim))
     watch = SessionWatch(session)
     await session.join("meet.open")
-    await asyncio.to_thread(sim.inject_fault, "refresh_token", status=503, count=1)
+    await asyncio.to_thread(sim.control.inject_fault, "refresh_token", status=503, count=1)
     before = session.snapshot.token_refreshes
     # At most one refresh was in flight when the fault was armed; the next request fails,
     # so the second success from here on is a retry. Without retries the 2 s token dies.
@@ -80,7 +80,7 @@ async def test_token_that_cannot_be_refreshed_ends_the_session(
     session = ConferenceSession(settings_for(sim))
     watch = SessionWatch(session)
     await session.join("meet.open")
-    await asyncio.to_thread(sim.inject_fault, "refresh_token", status=503, count=100)
+    await asyncio.to_thread(sim.control.inject_fault, "refresh_token", status=503, count=100)
     ended = await watch.state(S.ERROR)
     assert ended.error is not None
     assert ended.error.code in (ErrorCode.TOKEN_EXPIRED, ErrorCode.DISCONNECTED_BY_NODE)
@@ -96,8 +96,8 @@ async def test_refresh_token_event_refreshes_at_once(
     watch = SessionWatch(session)
     await session.join("meet.open")
     await watch.until(lambda s: s.participant_count == 1, what="roster")
-    uuid = (await asyncio.to_thread(simulator.room, "meet.open"))["participants"][0]["uuid"]
+    uuid = (await asyncio.to_thread(simulator.control.room, "meet.open"))["participants"][0]["uuid"]
     # Tokens last 120 s here: without the event the first refresh would come after 60 s.
-    await asyncio.to_thread(simulator.request_refresh, "meet.open", uuid)
+    await asyncio.to_thread(simulator.control.request_refresh, "meet.open", uuid)
     await watch.until(lambda s: s.token_refreshes == 1, what="a refresh")
     await session.leave()

@@ -151,7 +151,7 @@ def test_controls_reach_the_roster(client: InfinityClient, simulator: SimulatorT
     client.mute("meet.open", me, token.token)
     client.video_muted("meet.open", me, token.token)
     client.dtmf("meet.open", me, token.token, "12#")
-    room = simulator.room("meet.open")
+    room = simulator.control.room("meet.open")
     (mine,) = [p for p in room["participants"] if p["uuid"] == me]
     assert mine["is_muted"] == "YES"
     assert mine["is_video_muted"] is True
@@ -159,11 +159,11 @@ def test_controls_reach_the_roster(client: InfinityClient, simulator: SimulatorT
 
     client.unmute("meet.open", me, token.token)
     client.video_unmuted("meet.open", me, token.token)
-    (mine,) = [p for p in simulator.room("meet.open")["participants"] if p["uuid"] == me]
+    (mine,) = [p for p in simulator.control.room("meet.open")["participants"] if p["uuid"] == me]
     assert (mine["is_muted"], mine["is_video_muted"]) == ("NO", False)
 
     client.disconnect_participant("meet.open", me, token.token)
-    assert me not in [p["uuid"] for p in simulator.room("meet.open")["participants"]]
+    assert me not in [p["uuid"] for p in simulator.control.room("meet.open")["participants"]]
 
 
 async def test_webrtc_call_offer_answer_ack_and_hang_up(
@@ -183,7 +183,7 @@ async def test_webrtc_call_offer_answer_ack_and_hang_up(
         await peer.setRemoteDescription(RTCSessionDescription(answer.sdp, "answer"))
         await asyncio.to_thread(client.ack, "meet.open", me, answer.call_uuid, token.token)
 
-        room = await asyncio.to_thread(simulator.room, "meet.open")
+        room = await asyncio.to_thread(simulator.control.room, "meet.open")
         (mine,) = [p for p in room["participants"] if p["uuid"] == me]
         assert [c["call_uuid"] for c in mine["calls"]] == [answer.call_uuid]
 
@@ -211,14 +211,14 @@ def test_event_stream_roster_reconnect_and_end(
         # The session refreshes; then the node drops the stream: the reader comes back
         # with the new token and the roster is replayed.
         stream.token = client.refresh_token("meet.open", token).token
-        simulator.inject_fault("/events", drop_events=True)
+        simulator.control.inject_fault("/events", drop_events=True)
         stream.wait(lambda: stream.connected == [True, False, True])
         replay = [e.name for e in stream.until("participant_sync_end")]
         assert "participant_sync_begin" in replay  # after what was left of the first stream
         assert stream.tokens_given == [token.token, stream.token]
 
         # The host ends the meeting: a `disconnect` event, then the token is gone.
-        simulator.end_meeting("meet.open", "Conference terminated by a host")
+        simulator.control.end_meeting("meet.open", "Conference terminated by a host")
         ending = stream.until("disconnect")
         assert ending[-1].data == {"reason": "Conference terminated by a host"}
         stream.wait(lambda: bool(stream.fatal), timeout=10.0)
@@ -240,7 +240,7 @@ def test_guest_waits_for_the_host_in_the_event_stream(
                  if e.name == "participant_create" and e.data["uuid"] == guest.participant_uuid]
         assert me["service_type"] == "waiting_room"
 
-        simulator.host_joins("meet.team")
+        simulator.control.host_joins("meet.team")
 
         deadline = time.monotonic() + 5.0
         while True:

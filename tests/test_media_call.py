@@ -126,10 +126,11 @@ async def test_video_and_audio_flow_both_ways_for_five_seconds(far_end: FarEnd) 
         assert call.microphone.state is DeviceState.ACTIVE
         await asyncio.sleep(5.2)
         stats = await call.stats()
-        # Counted on both ends: ~150 frames each way in 5 s at 30 fps.
-        assert stats.frames_sent >= 140 and far_end.video_frames >= 130
-        assert stats.frames_received >= 130 and call.remote_video.frame_count >= 130
-        assert stats.fps_sent >= 25 and stats.fps_received >= 25
+        # Counted on both ends: ~150 frames each way in 5 s at 30 fps; the margin is for a
+        # loaded 2-core CI machine (a stalled pipeline gives a small fraction of these).
+        assert stats.frames_sent >= 120 and far_end.video_frames >= 110
+        assert stats.frames_received >= 110 and call.remote_video.frame_count >= 110
+        assert stats.fps_sent >= 20 and stats.fps_received >= 20
         assert stats.resolution_sent == (640, 360)
         assert stats.resolution_received == (320, 240)
         assert stats.codec == "VP8"

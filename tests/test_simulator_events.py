@@ -103,7 +103,7 @@ def test_guest_waits_until_the_simulated_host_joins(
     assert [p["service_type"] for p in mine] == ["waiting_room"]
     assert reader.next().data["started"] is False
 
-    admitted = api.sim.host_joins("meet.team")
+    admitted = api.sim.control.host_joins("meet.team")
     assert admitted["admitted"] == [guest["participant_uuid"]]
     host = reader.wait_for("participant_create")
     assert host.data["role"] == "chair"
@@ -116,9 +116,9 @@ def test_guest_waits_until_the_simulated_host_joins(
     # A guest arriving now goes straight in; when the host leaves, guests stay.
     later = api.join("meet.team", "Late guest", pin="none")
     assert later["current_service_type"] == "conference"
-    left = api.sim.host_leaves("meet.team")["left"]
+    left = api.sim.control.host_leaves("meet.team")["left"]
     assert reader.wait_for("participant_delete").data == {"uuid": left[0]}
-    room = api.sim.room("meet.team")
+    room = api.sim.control.room("meet.team")
     assert room["host_present"] is False
     assert {p["service_type"] for p in room["participants"]} == {"conference"}
 
@@ -142,12 +142,12 @@ def test_end_meeting_disconnects_everyone_with_the_reason(
     me = api.join("meet.open")
     reader = _open(api, readers, "meet.open", me["token"])
     reader.sync()
-    assert api.sim.end_meeting("meet.open", "The meeting is over") == 1
+    assert api.sim.control.end_meeting("meet.open", "The meeting is over") == 1
     event = reader.wait_for("disconnect")
     assert event.data == {"reason": "The meeting is over"}
     assert reader.ended.wait(3), "the stream should close after disconnect"
     assert api.call("meet.open", "refresh_token", me["token"]).status_code == 403
-    assert api.sim.room("meet.open")["participants"] == []
+    assert api.sim.control.room("meet.open")["participants"] == []
 
 
 def test_refresh_event_and_missed_refresh_disconnects(
@@ -158,13 +158,13 @@ def test_refresh_event_and_missed_refresh_disconnects(
     assert me["expires"] == "2"
     reader = _open(api, readers, "meet.open", me["token"])
     reader.sync()
-    short_token_simulator.request_refresh("meet.open", me["participant_uuid"])
+    short_token_simulator.control.request_refresh("meet.open", me["participant_uuid"])
     assert reader.wait_for("refresh_token").name == "refresh_token"
     started = time.monotonic()
     event = reader.wait_for("disconnect", timeout=5)
     assert event.data == {"reason": "Timer expired awaiting token refresh"}
     assert 1.5 <= time.monotonic() - started <= 3.5
-    room = short_token_simulator.room("meet.open")
+    room = short_token_simulator.control.room("meet.open")
     assert room["participants"] == []
     assert room["departed"][-1]["reason"] == "Timer expired awaiting token refresh"
     assert api.call("meet.open", "refresh_token", me["token"]).status_code == 403
@@ -185,7 +185,7 @@ def test_refreshing_keeps_the_participant_beyond_the_token_lifetime(
         response = api.call("meet.open", "refresh_token", token)
         assert response.status_code == 200, response.text
         token = response.json()["result"]["token"]
-    participants = short_token_simulator.room("meet.open")["participants"]
+    participants = short_token_simulator.control.room("meet.open")["participants"]
     assert [p["uuid"] for p in participants] == [me["participant_uuid"]]
     assert participants[0]["token_refreshes"] >= 6
     # The stream stayed open all along and saw no disconnect.
@@ -198,7 +198,7 @@ def test_events_missed_while_no_stream_is_open_are_delivered_on_connect(
     api: NodeApi, readers: list[EventReader]
 ) -> None:
     me = api.join("meet.open")
-    api.sim.request_refresh("meet.open", me["participant_uuid"])
+    api.sim.control.request_refresh("meet.open", me["participant_uuid"])
     reader = _open(api, readers, "meet.open", me["token"])
     reader.sync()
     assert reader.wait_for("refresh_token").name == "refresh_token"
@@ -222,6 +222,6 @@ def test_guest_waiting_too_long_for_a_host_is_disconnected(
         # A host is never timed out.
         assert api.join("meet.wait", pin="1234")["role"] == "HOST"
         time.sleep(1.5)
-        assert sim.room("meet.wait")["participant_count"] == 1
+        assert sim.control.room("meet.wait")["participant_count"] == 1
         reader.close()
         api.close()

@@ -21,7 +21,7 @@ def api(simulator: SimulatorThread) -> Iterator[NodeApi]:
 
 
 def test_next_n_matching_requests_fail_with_the_status(api: NodeApi) -> None:
-    armed = api.sim.inject_fault("request_token", status=503, count=2)
+    armed = api.sim.control.inject_fault("request_token", status=503, count=2)
     assert armed["fault"]["remaining"] == 2
     for _ in range(2):
         response = api.request_token("meet.open")
@@ -32,16 +32,16 @@ def test_next_n_matching_requests_fail_with_the_status(api: NodeApi) -> None:
 
 def test_only_matching_paths_fail(api: NodeApi) -> None:
     me = api.join("meet.open")
-    api.sim.inject_fault("refresh_token", status=502)
+    api.sim.control.inject_fault("refresh_token", status=502)
     # Other paths are untouched and the control API is never faulted.
     assert api.call("meet.open", f"participants/{me['participant_uuid']}/mute", me["token"]).ok
-    assert api.sim.room("meet.open")["participant_count"] == 1
+    assert api.sim.control.room("meet.open")["participant_count"] == 1
     assert api.call("meet.open", "refresh_token", me["token"]).status_code == 502
     assert api.call("meet.open", "refresh_token", me["token"]).status_code == 200
 
 
 def test_fault_body_may_be_non_json(api: NodeApi) -> None:
-    api.sim.inject_fault("request_token", status=404, body="<html>not a node</html>")
+    api.sim.control.inject_fault("request_token", status=404, body="<html>not a node</html>")
     response = api.request_token("meet.open")
     assert response.status_code == 404
     assert response.headers["Content-Type"].startswith("text/plain")
@@ -49,13 +49,15 @@ def test_fault_body_may_be_non_json(api: NodeApi) -> None:
 
 
 def test_fault_body_may_be_custom_json(api: NodeApi) -> None:
-    api.sim.inject_fault("request_token", status=403, body={"status": "success", "result": "Nope"})
+    api.sim.control.inject_fault(
+        "request_token", status=403, body={"status": "success", "result": "Nope"}
+    )
     response = api.request_token("meet.open")
     assert response.status_code == 403 and response.json()["result"] == "Nope"
 
 
 def test_delay_slows_the_reply_and_then_serves_it(api: NodeApi) -> None:
-    api.sim.inject_fault("request_token", delay=0.6)
+    api.sim.control.inject_fault("request_token", delay=0.6)
     started = time.monotonic()
     assert api.request_token("meet.open").status_code == 200
     assert time.monotonic() - started >= 0.6
@@ -65,8 +67,8 @@ def test_delay_slows_the_reply_and_then_serves_it(api: NodeApi) -> None:
 
 
 def test_clear_faults_disarms_everything(api: NodeApi) -> None:
-    api.sim.inject_fault("request_token", status=500, count=5)
-    api.sim.clear_faults()
+    api.sim.control.inject_fault("request_token", status=500, count=5)
+    api.sim.control.clear_faults()
     assert api.request_token("meet.open").status_code == 200
 
 
@@ -77,7 +79,7 @@ def test_drop_events_cuts_open_streams_and_a_reconnect_gets_the_roster_again(
     reader = api.events("meet.open", me["token"])
     try:
         reader.sync()
-        result = api.sim.inject_fault("/events", drop_events=True)
+        result = api.sim.control.inject_fault("/events", drop_events=True)
         assert result["dropped_streams"] == 1 and result["fault"] is None
         assert reader.ended.wait(3), "the stream should be cut"
     finally:
@@ -91,7 +93,7 @@ def test_drop_events_cuts_open_streams_and_a_reconnect_gets_the_roster_again(
 
 def test_event_stream_refused_while_a_fault_is_armed(api: NodeApi) -> None:
     me = api.join("meet.open")
-    api.sim.inject_fault("/events", status=503, count=1)
+    api.sim.control.inject_fault("/events", status=503, count=1)
     refused = api.events("meet.open", me["token"])
     assert refused.status_code == 503
     reader = api.events("meet.open", me["token"])
@@ -124,4 +126,4 @@ def test_unknown_room_in_control_api_is_404(api: NodeApi) -> None:
     response = api.http.get(api.sim.url + "/_sim/rooms/nowhere", verify=api.verify, timeout=5)
     assert response.status_code == 404
     with pytest.raises(RuntimeError, match="404"):
-        api.sim.host_joins("nowhere")
+        api.sim.control.host_joins("nowhere")

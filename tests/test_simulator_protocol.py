@@ -141,7 +141,7 @@ def test_reception_extension_applies_the_target_rooms_pin_rules(api: NodeApi) ->
     result = api.join("reception", pin="2468", extension="1003")
     assert result["role"] == "HOST"
     assert result["conference_name"] == "Board meeting"
-    roster = api.sim.room("meet.board")["participants"]
+    roster = api.sim.control.room("meet.board")["participants"]
     assert [p["uuid"] for p in roster] == [result["participant_uuid"]]
     assert roster[0]["entry_alias"] == "reception"
 
@@ -205,7 +205,7 @@ def test_refresh_gives_a_new_token_and_the_same_expiry(api: NodeApi) -> None:
     assert refreshed["token"] != result["token"]
     assert refreshed["expires"] == "120"
     assert refreshed["role"] == "HOST"
-    assert api.sim.room("meet.open")["participants"][0]["token_refreshes"] == 1
+    assert api.sim.control.room("meet.open")["participants"][0]["token_refreshes"] == 1
 
 
 def test_unknown_token_is_invalid_token(api: NodeApi) -> None:
@@ -220,7 +220,7 @@ def test_release_token_removes_the_participant_and_ends_the_token(api: NodeApi) 
     result = api.join("meet.open", "Leaving kiosk")
     response = api.call("meet.open", "release_token", result["token"], {"reason": "bye"})
     assert response.status_code == 200 and _result(response) is True
-    room = api.sim.room("meet.open")
+    room = api.sim.control.room("meet.open")
     assert room["participants"] == []
     assert room["departed"][-1]["display_name"] == "Leaving kiosk"
     assert room["departed"][-1]["reason"] == "bye"
@@ -251,13 +251,13 @@ def test_mute_and_video_mute_are_reflected_in_the_roster(api: NodeApi) -> None:
     for command in ("mute", "video_muted", "client_mute"):
         response = api.call("meet.open", f"{me}/{command}", result["token"])
         assert response.status_code == 200 and _result(response) is True
-    participant = api.sim.room("meet.open")["participants"][0]
+    participant = api.sim.control.room("meet.open")["participants"][0]
     assert participant["is_muted"] == "YES"
     assert participant["is_video_muted"] is True
     assert participant["is_client_muted"] is True
     for command in ("unmute", "video_unmuted", "client_unmute"):
         assert api.call("meet.open", f"{me}/{command}", result["token"]).status_code == 200
-    participant = api.sim.room("meet.open")["participants"][0]
+    participant = api.sim.control.room("meet.open")["participants"][0]
     assert participant["is_muted"] == "NO"
     assert participant["is_video_muted"] is False
     assert participant["is_client_muted"] is False
@@ -269,7 +269,7 @@ def test_dtmf_is_recorded_and_bad_digits_refused(api: NodeApi) -> None:
     assert api.call("meet.open", f"{me}/dtmf", result["token"], {"digits": "12*#"}).ok
     bad = api.call("meet.open", f"{me}/dtmf", result["token"], {"digits": "12x"})
     assert bad.status_code == 400
-    dtmf = api.sim.room("meet.open")["dtmf"]
+    dtmf = api.sim.control.room("meet.open")["dtmf"]
     assert [(d["participant_uuid"], d["digits"]) for d in dtmf] == [
         (result["participant_uuid"], "12*#")
     ]
@@ -291,7 +291,7 @@ def test_host_disconnect_ends_the_conference_for_everyone(api: NodeApi) -> None:
     host = api.join("meet.team", pin="1234")
     guest = api.join("meet.team", pin="none")
     assert api.call("meet.team", "disconnect", host["token"]).ok
-    assert api.sim.room("meet.team")["participants"] == []
+    assert api.sim.control.room("meet.team")["participants"] == []
     gone = api.call("meet.team", "refresh_token", guest["token"])
     assert gone.status_code == 403
 
@@ -300,7 +300,7 @@ def test_participant_disconnect_leaves_and_release_still_succeeds(api: NodeApi) 
     result = api.join("meet.open")
     me = f"participants/{result['participant_uuid']}"
     assert api.call("meet.open", f"{me}/disconnect", result["token"]).ok
-    assert api.sim.room("meet.open")["participants"] == []
+    assert api.sim.control.room("meet.open")["participants"] == []
     assert api.call("meet.open", "release_token", result["token"]).ok
 
 
@@ -308,6 +308,6 @@ def test_start_conference_lets_waiting_guests_in(api: NodeApi) -> None:
     guest = api.join("meet.board", pin="1357")
     host = api.join("meet.board", pin="2468")
     # A real host joining lets the guest in by itself.
-    roster = {p["uuid"]: p for p in api.sim.room("meet.board")["participants"]}
+    roster = {p["uuid"]: p for p in api.sim.control.room("meet.board")["participants"]}
     assert roster[guest["participant_uuid"]]["service_type"] == "conference"
     assert api.call("meet.board", "start_conference", host["token"]).ok

@@ -122,7 +122,7 @@ async def test_optional_pin_guest_waits_for_the_host_then_mutes(
         waiting = await kiosk.wait_screen(ScreenName.WAITING)
         assert not waiting.ids.leave.disabled
         await wait_until(lambda: waiting.ids.remote.has_frame, "the far end's picture")
-        simulator.host_joins("meet.team")
+        simulator.control.host_joins("meet.team")
         in_call = await kiosk.wait_screen(ScreenName.IN_CALL)
         assert kiosk.session.snapshot.role == "GUEST"
         tap(in_call.ids.mic)
@@ -131,7 +131,7 @@ async def test_optional_pin_guest_waits_for_the_host_then_mutes(
         assert in_call.ids.mic.text == "Unmute"
 
         def node_sees_mute() -> bool:
-            roster = simulator.room("meet.team")["participants"]
+            roster = simulator.control.room("meet.team")["participants"]
             return any(p.get("is_muted") in (True, "YES") for p in roster)
 
         await wait_until(node_sees_mute, "the node to see the room muted")
@@ -185,7 +185,7 @@ async def test_cancel_on_connecting_really_cancels(
     from kiosk.ui.touch_driver import tap
 
     async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
-        simulator.inject_fault("request_token", delay=3.0)
+        simulator.control.inject_fault("request_token", delay=3.0)
         tap(kiosk.screen(ScreenName.HOME).join_buttons()[0])
         connecting = await kiosk.wait_screen(ScreenName.CONNECTING)
         assert connecting.ids.spinner.active
@@ -323,7 +323,7 @@ async def test_meeting_ended_by_the_node_shows_the_error_then_goes_home(
     async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
         tap(kiosk.screen(ScreenName.HOME).join_buttons()[0])
         await kiosk.wait_screen(ScreenName.IN_CALL)
-        await asyncio.to_thread(simulator.end_meeting, "meet.open")
+        await asyncio.to_thread(simulator.control.end_meeting, "meet.open")
         error = await kiosk.wait_screen(ScreenName.ERROR)
         assert error.message == "The meeting has ended."
         assert error.retry_possible and not error.ids.retry.disabled

@@ -1,7 +1,10 @@
 """A stand-in Pexip Conferencing Node: the embedded default of the demo and the far end of tests.
 
 - `rooms.py`: the rooms file (`RoomConfig`, `load_rooms`, `load_demo_rooms`).
-- `server.py`: `Simulator`, the aiohttp HTTPS server; `background.py`: `SimulatorThread`.
+- `server.py`: `Simulator`, the aiohttp HTTPS server. Two ways to run it: `background.py`,
+  `SimulatorThread` (in a thread of this process, for tests) and `child_process.py`,
+  `SimulatorProcess` (a child process, for the demo and the benchmarks). Either one's
+  `control` is a `control_client.SimulatorControl` for the `/_sim/` API.
 - `node.py`: the node's behaviour; `client_api.py` / `control_api.py`: its HTTP routes.
 - `far_end.py`: the aiortc peer answering each call (and making server offers);
   `frame_checks.py`: its black-picture / silence tests; `ice_blackhole.py`: the

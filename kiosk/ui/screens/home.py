@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 from kivy.clock import Clock, ClockEvent
@@ -11,16 +10,14 @@ from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, Strin
 
 from kiosk.config import Meeting
 from kiosk.ui.device_probe import CameraPresence
-from kiosk.ui.screens.kiosk_screen import KioskScreen
+from kiosk.ui.screens.clock_screen import ClockScreen
 from kiosk.ui.theme import THEME
 
 
-class HomeScreen(KioskScreen):
-    """The start screen. The clock ticks only while the screen is shown."""
+class HomeScreen(ClockScreen):
+    """The start screen. The clock and the node check run only while the screen is shown."""
 
     room_name = StringProperty("")
-    clock_text = StringProperty("")
-    date_text = StringProperty("")
     node_reachable = ObjectProperty(None, allownone=True)  # None = not checked yet
     camera = ObjectProperty(CameraPresence.MISSING)
     node_text = StringProperty(THEME.texts.node_checking)
@@ -29,7 +26,6 @@ class HomeScreen(KioskScreen):
     admin_enabled = BooleanProperty(False)
 
     def __init__(self, **kwargs: object) -> None:
-        self._clock_event: ClockEvent | None = None
         self._status_event: ClockEvent | None = None
         self._meetings: tuple[Meeting, ...] = ()
         super().__init__(**kwargs)
@@ -56,29 +52,17 @@ class HomeScreen(KioskScreen):
         self.app.join_meeting(button.meeting_alias)  # type: ignore[attr-defined]
 
     def on_pre_enter(self, *_args: object) -> None:
-        self._tick(0)
-        self._clock_event = Clock.schedule_interval(self._tick, 1.0)
+        super().on_pre_enter()
         self._status_event = Clock.schedule_interval(
             lambda _dt: self.app.refresh_status(), THEME.sizes.node_check_seconds
         )
         self.app.refresh_status()
 
     def on_leave(self, *_args: object) -> None:
-        for event in (self._clock_event, self._status_event):
-            if event is not None:
-                event.cancel()
-        self._clock_event = self._status_event = None
-
-    def _tick(self, _dt: float) -> None:
-        now = time.localtime()
-        clock = time.strftime(THEME.texts.time_format, now)
-        date = time.strftime(THEME.texts.date_format, now)
-        # Setting an unchanged text would still cost nothing, but be explicit: the
-        # labels are re-rendered once a minute, not once a second.
-        if clock != self.clock_text:
-            self.clock_text = clock
-        if date != self.date_text:
-            self.date_text = date
+        super().on_leave()
+        if self._status_event is not None:
+            self._status_event.cancel()
+            self._status_event = None
 
     def on_node_reachable(self, _instance: object, reachable: bool | None) -> None:
         if reachable is None:
