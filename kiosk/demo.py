@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 EXIT_SIMULATOR_FAILED = 5
 DEMO_WINDOW = (1280, 720)
 AUTOPILOT_WINDOW = (800, 480)
+HEADLESS_SCREENSHOTS = Path("demo-screenshots")
 
 
 def run_demo(autopilot: bool, screenshots: Path | None) -> int:
@@ -30,7 +31,15 @@ def run_demo(autopilot: bool, screenshots: Path | None) -> int:
     from kiosk.ui.kivy_setup import prepare_environment
     from kiosk.ui.launcher import run_app
 
-    prepare_environment()  # before anything imports kivy
+    headless = prepare_environment()  # before anything imports kivy
+    if headless and not autopilot:
+        # Nothing could be seen: tour every screen instead and leave the pictures behind.
+        autopilot = True
+        screenshots = screenshots or HEADLESS_SCREENSHOTS
+        sys.stderr.write(
+            f"pexip-kiosk demo: no display found, so the kiosk tours every screen by itself "
+            f"and saves screenshots to {screenshots}/\n"
+        )
     redactor = configure_logging("INFO" if autopilot else "WARNING")
     try:
         simulator = SimulatorProcess().start()

@@ -8,6 +8,7 @@ window is created, so `prepare_environment` runs before any kivy import and
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections.abc import MutableMapping
 from pathlib import Path
@@ -26,6 +27,15 @@ def has_display(environ: MutableMapping[str, str]) -> bool:
     )
 
 
+def on_kms_console(dri_dir: Path = Path("/dev/dri")) -> bool:
+    """True on a text console of a machine with a GPU (a Pi with Raspberry Pi OS Lite).
+
+    There SDL draws straight on KMS/DRM, so `pexip-kiosk demo` or `run` started from
+    the console shows on the screen instead of rendering offscreen.
+    """
+    return sys.stdin is not None and sys.stdin.isatty() and any(dri_dir.glob("card*"))
+
+
 def _kivy_home(env: MutableMapping[str, str]) -> str:
     """Kivy writes a config.ini on first start: a cache folder of ours, not ~/.kivy."""
     cache = Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache")
@@ -40,9 +50,13 @@ def _kivy_home(env: MutableMapping[str, str]) -> str:
 def prepare_environment(environ: MutableMapping[str, str] | None = None) -> bool:
     """Set Kivy's environment; returns True when rendering offscreen (no display at all)."""
     env = os.environ if environ is None else environ
-    headless = not has_display(env)
-    if headless:
-        env["SDL_VIDEODRIVER"] = "offscreen"  # EGL + Mesa software GL, no window system
+    headless = False
+    if not has_display(env):
+        if on_kms_console():
+            env["SDL_VIDEODRIVER"] = "kmsdrm"
+        else:
+            headless = True
+            env["SDL_VIDEODRIVER"] = "offscreen"  # EGL + Mesa software GL, no window system
     env.setdefault("KIVY_NO_ARGS", "1")  # the kiosk's own CLI owns sys.argv
     env.setdefault("KIVY_NO_FILELOG", "1")
     env.setdefault("KIVY_NO_CONSOLELOG", "1")
