@@ -47,6 +47,7 @@ from kiosk.media.loopback_ice import use_loopback_candidates_only  # noqa: E402
 from kiosk.media.peer_call import AiortcMediaCall  # noqa: E402
 from kiosk.session_state import SessionState  # noqa: E402
 from kiosk.simulator.child_process import SimulatorProcess  # noqa: E402
+from kiosk.simulator.node import BANDWIDTH_KBPS  # noqa: E402
 
 ROOM = "meet.open"
 SETTLE_SECONDS = 3.0
@@ -119,6 +120,7 @@ async def measure(seconds: float, simulator: SimulatorProcess) -> dict[str, Any]
         "resolution_received": end_stats.resolution_received,
         "codec": end_stats.codec,
         "bitrate_out_kbps": end_stats.bitrate_out_kbps,
+        "bandwidth_out_kbps": BANDWIDTH_KBPS,  # the token's budget for what the kiosk sends
         "bitrate_in_kbps": end_stats.bitrate_in_kbps,
         "audio_packets_sent": end_stats.audio_packets_sent - start_stats.audio_packets_sent,
         "audio_packets_received": (end_stats.audio_packets_received
@@ -131,6 +133,7 @@ async def measure(seconds: float, simulator: SimulatorProcess) -> dict[str, Any]
             "cpu": cpu_percent <= TARGETS["cpu_percent_of_one_core"],
             "rss": max(peak_rss_mb, high_water_mb) <= TARGETS["peak_rss_mb"],
             "fps": min(fps_sent, fps_received) >= TARGETS["fps_each_way"],
+            "bitrate_out": end_stats.bitrate_out_kbps <= BANDWIDTH_KBPS,
         },
         "machine": {"cpus": os.cpu_count()},
     }

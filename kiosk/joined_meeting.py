@@ -107,8 +107,9 @@ class JoinedMeeting:
         services = self._services
         self._remember(token)
         self.events = MeetingEvents(self._handlers, own_uuid=token.participant_uuid)
-        log.info("Joined %s as %s (%s)", token.conference_name or self._alias,
-                 token.role.value, token.current_service_type)
+        joined_as = (token.conference_name or self._alias, token.role.value,
+                     token.current_service_type)
+        log.info("Joined %s as %s (%s)", *joined_as)
         services.publisher.update(state=S.CONNECTING, role=token.role.value,
                                   conference_name=token.conference_name, notice="", **changes)
         self._link = MeetingLink(services.client, self._alias, token, services.tasks,

@@ -104,5 +104,5 @@ async def tear_down(
 
 async def release_abandoned_token(client: InfinityClient, alias: str, token: Token) -> None:
     """Release a token that arrived after its join was cancelled (best effort, bounded)."""
-    log.info("Releasing the token of a cancelled join")
+    log.info("Releasing the participant of a cancelled join")
     await LeaveDeadline().best_effort(client.release_token, alias, token.token)

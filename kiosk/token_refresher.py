@@ -75,9 +75,9 @@ class TokenRefresher:
         # asyncio.wait, not awaiting the task: a leave must not hang on it, whatever it does.
         await asyncio.wait({task}, timeout=timeout)
         if not task.done():
-            log.warning("The token refresher did not stop within %.1f s", timeout)
+            log.warning("The refresher did not stop within %.1f s", timeout)
         elif not task.cancelled() and task.exception() is not None:
-            log.error("The token refresher had failed", exc_info=task.exception())
+            log.error("The refresher had failed", exc_info=task.exception())
 
     async def _run(self) -> None:
         while True:
@@ -105,7 +105,7 @@ class TokenRefresher:
                     asyncio.to_thread(self._refresh, self._token), timeout=remaining
                 )
             except InvalidToken as exc:
-                log.warning("The node no longer accepts the token")
+                log.warning("The node refused the refresh: the participant is gone")
                 self._expired(exc)
                 return False
             except TimeoutError as exc:

@@ -8,7 +8,12 @@ import pytest
 from aiortc.codecs.vpx import Vp8Encoder
 from av import VideoFrame
 
-from kiosk.media.bitrate_cap import AUDIO_RESERVE_KBPS, CappedEncoder, video_bitrate_cap_bps
+from kiosk.media.bitrate_cap import (
+    AUDIO_RESERVE_KBPS,
+    VIDEO_HEADER_SHARE,
+    CappedEncoder,
+    video_bitrate_cap_bps,
+)
 from kiosk.media.test_pattern import TestPatternTrack
 
 
@@ -78,5 +83,7 @@ def test_forced_keyframes_are_never_skipped() -> None:
 def test_cap_from_bandwidth_out_leaves_room_for_audio() -> None:
     assert video_bitrate_cap_bps(None) is None
     assert video_bitrate_cap_bps(0) is None
-    assert video_bitrate_cap_bps(1280) == (1280 - AUDIO_RESERVE_KBPS) * 1000
+    assert video_bitrate_cap_bps(1280) == int(
+        (1280 - AUDIO_RESERVE_KBPS) * 1000 * (1 - VIDEO_HEADER_SHARE)
+    )
     assert video_bitrate_cap_bps(100) == 0

@@ -20,6 +20,9 @@ from aiortc import RTCRtpSender
 log = logging.getLogger(__name__)
 
 AUDIO_RESERVE_KBPS = 140  # aiortc sends Opus at ~96 kbit/s: ~134 kbit/s on the wire measured
+# The cap counts encoded video; RTP, SRTP, UDP and IP headers come on top (~4 % at 1200-byte
+# packets), and bandwidth_out is what goes on the wire.
+VIDEO_HEADER_SHARE = 0.05
 SENDER_ENCODER_ATTRIBUTE = "_RTCRtpSender__encoder"
 
 
@@ -27,7 +30,8 @@ def video_bitrate_cap_bps(bandwidth_out_kbps: int | None) -> int | None:
     """The video encoder's ceiling in bit/s for a total outgoing budget in kbit/s (None = none)."""
     if bandwidth_out_kbps is None or bandwidth_out_kbps <= 0:
         return None
-    return max(bandwidth_out_kbps - AUDIO_RESERVE_KBPS, 0) * 1000
+    on_the_wire = max(bandwidth_out_kbps - AUDIO_RESERVE_KBPS, 0) * 1000
+    return int(on_the_wire * (1 - VIDEO_HEADER_SHARE))
 
 
 class CappedEncoder:

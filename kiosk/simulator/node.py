@@ -227,7 +227,7 @@ class SimulatedNode:
                 if participant.simulated:
                     continue
                 if participant.expires_at <= now:
-                    log.info("%s missed its token refresh", participant.display_name)
+                    log.info("%s missed its refresh", participant.display_name)
                     self._remove(room, participant, reason=EXPIRED_REASON, notify=True)
                 elif (
                     wait_limit is not None

@@ -165,7 +165,7 @@ class Simulator:
             try:
                 self._node.expire_due()
             except Exception:
-                log.exception("simulator: token expiry check failed")
+                log.exception("simulator: the expiry check failed")
 
     async def stop(self) -> None:
         """Close every stream and peer, stop listening, remove the throw-away CA file."""
