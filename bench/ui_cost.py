@@ -40,7 +40,7 @@ prepare_environment()  # before anything imports kivy
 
 import psutil  # noqa: E402
 
-from kiosk.demo_settings import demo_settings  # noqa: E402
+from kiosk.demo.settings import demo_settings  # noqa: E402
 from kiosk.simulator.child_process import SimulatorProcess  # noqa: E402
 from kiosk.ui.launch_options import LaunchOptions  # noqa: E402
 

@@ -28,7 +28,6 @@ from functools import partial
 from typing import Any
 
 from kiosk.config import Settings
-from kiosk.error_messages import INTERNAL, describe_error
 from kiosk.infinity.client import InfinityClient, NodeStatus
 from kiosk.infinity.errors import (
     ConferenceNotFound,
@@ -38,15 +37,16 @@ from kiosk.infinity.errors import (
     PinRequired,
 )
 from kiosk.infinity.models import Event
-from kiosk.joined_meeting import JoinedMeeting, MeetingServices
 from kiosk.log_redaction import RedactingFilter
 from kiosk.media.interface import MediaCall, MediaFactory
-from kiosk.pin_entry import GUEST_NOT_ALLOWED_NOTICE, PIN_STATES, PinEntry
-from kiosk.pin_policy import PinRejected
+from kiosk.session.error_messages import INTERNAL, describe_error
+from kiosk.session.joined_meeting import JoinedMeeting, MeetingServices
+from kiosk.session.pin_entry import GUEST_NOT_ALLOWED_NOTICE, PIN_STATES, PinEntry
+from kiosk.session.pin_policy import PinRejected
+from kiosk.session.snapshot_publisher import SnapshotPublisher
+from kiosk.session.tasks import SessionTasks
+from kiosk.session.teardown import QUICK_TIMEOUTS, release_abandoned_token, tear_down
 from kiosk.session_state import ErrorCode, SessionError, SessionSnapshot, SessionState
-from kiosk.session_tasks import SessionTasks
-from kiosk.session_teardown import QUICK_TIMEOUTS, release_abandoned_token, tear_down
-from kiosk.snapshot_publisher import SnapshotPublisher
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.error_messages import clean_reason, describe_error, disconnect_message
 from kiosk.infinity.errors import (
     ConferenceNotFound,
     InvalidToken,
@@ -16,6 +15,7 @@ from kiosk.infinity.errors import (
     SsoRequired,
 )
 from kiosk.media.interface import MediaFailed
+from kiosk.session.error_messages import clean_reason, describe_error, disconnect_message
 from kiosk.session_state import ErrorCode
 
 

@@ -14,8 +14,8 @@ from session_watch import SessionWatch
 
 from kiosk.conference import ConferenceSession
 from kiosk.config import Settings
-from kiosk.error_messages import disconnect_message
 from kiosk.infinity.models import Event
+from kiosk.session.error_messages import disconnect_message
 from kiosk.session_state import ErrorCode, SessionState
 from kiosk.simulator.background import SimulatorThread
 
@@ -37,7 +37,7 @@ async def joined(sim_settings: Settings, alias: str = "meet.open") -> tuple[
 async def test_event_stream_dropped_by_the_node_reconnects(
     simulator: SimulatorThread, sim_settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="kiosk.meeting_link")
+    caplog.set_level(logging.INFO, logger="kiosk.session.meeting_link")
     session, watch = await joined(sim_settings)
     await asyncio.to_thread(simulator.control.inject_fault, "events", drop_events=True)
     # The reader reconnects (with the newest token) and the node replays the roster.

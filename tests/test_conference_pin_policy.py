@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.pin_policy import PinPolicy, PinRejected, cooldown_notice, validate_pin
+from kiosk.session.pin_policy import PinPolicy, PinRejected, cooldown_notice, validate_pin
 
 
 class Clock:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from kiosk.config import Settings
-from kiosk.demo_settings import DEMO_MEETINGS
+from kiosk.demo.settings import DEMO_MEETINGS
 from kiosk.simulator.background import SimulatorThread
 from kiosk.ui.kivy_setup import configure_window, prepare_environment
 from kiosk.ui.launch_options import LaunchOptions

@@ -18,11 +18,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.call_setup import close_quietly
 from kiosk.infinity.client import ClientTimeouts, InfinityClient
 from kiosk.infinity.models import Token
 from kiosk.media.interface import MediaCall
-from kiosk.meeting_link import MeetingLink
+from kiosk.session.call_setup import close_quietly
+from kiosk.session.meeting_link import MeetingLink
 
 log = logging.getLogger(__name__)
 

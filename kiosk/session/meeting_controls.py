@@ -14,11 +14,11 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from kiosk.call_setup import CallTarget
-from kiosk.error_messages import UNREACHABLE
 from kiosk.infinity.client import InfinityClient
 from kiosk.infinity.errors import InfinityError, InvalidToken, NodeUnreachable
-from kiosk.session_tasks import SessionTasks
+from kiosk.session.call_setup import CallTarget
+from kiosk.session.error_messages import UNREACHABLE
+from kiosk.session.tasks import SessionTasks
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.demo_screenshots import ScreenshotTaker
+from kiosk.demo.screenshots import ScreenshotTaker
 from kiosk.ui.screen_names import ScreenName
 from kiosk.ui.touch_driver import long_press, tap, tap_at, type_on_keypad
 

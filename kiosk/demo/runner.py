@@ -13,7 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
-from kiosk.demo_settings import DEMO_HINTS, demo_settings
+from kiosk.demo.settings import DEMO_HINTS, demo_settings
 from kiosk.simulator.child_process import SimulatorProcess, SimulatorProcessError
 from kiosk.ui.launch_options import LaunchOptions
 
@@ -55,7 +55,7 @@ def run_demo(autopilot: bool, screenshots: Path | None) -> int:
                                     window_size=DEMO_WINDOW)
             return run_app(settings, options, redactor=redactor).code
 
-        from kiosk.demo_autopilot import Autopilot
+        from kiosk.demo.autopilot import Autopilot
 
         async def drive(app: object) -> int:
             pilot = Autopilot(app, simulator.control, screenshots, settings.admin_pin)  # type: ignore[arg-type]

@@ -11,14 +11,14 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from kiosk.error_messages import CONNECTION_LOST, TOKEN_TIMED_OUT, describe_error
 from kiosk.infinity.client import InfinityClient
 from kiosk.infinity.errors import InvalidToken
 from kiosk.infinity.event_stream import EventStreamReader
 from kiosk.infinity.models import Event, Token
+from kiosk.session.error_messages import CONNECTION_LOST, TOKEN_TIMED_OUT, describe_error
+from kiosk.session.tasks import SessionTasks
+from kiosk.session.token_refresher import TokenRefresher
 from kiosk.session_state import ErrorCode, SessionError
-from kiosk.session_tasks import SessionTasks
-from kiosk.token_refresher import TokenRefresher
 
 log = logging.getLogger(__name__)
 

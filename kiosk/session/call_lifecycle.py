@@ -14,14 +14,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kiosk.call_setup import CallTarget, EstablishedCall, close_quietly, establish_call
-from kiosk.error_messages import describe_error
 from kiosk.infinity.client import InfinityClient
 from kiosk.infinity.errors import InfinityError, InvalidToken, NodeUnreachable
 from kiosk.media.interface import MediaCall, MediaFactory, MediaFailed
+from kiosk.session.call_setup import CallTarget, EstablishedCall, close_quietly, establish_call
+from kiosk.session.error_messages import describe_error
+from kiosk.session.tasks import SessionTasks
+from kiosk.session.teardown import QUICK_CALL_TIMEOUT, HeldAtNode
 from kiosk.session_state import DeviceStatus, ErrorCode, SessionError
-from kiosk.session_tasks import SessionTasks
-from kiosk.session_teardown import QUICK_CALL_TIMEOUT, HeldAtNode
 
 log = logging.getLogger(__name__)
 

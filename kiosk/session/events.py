@@ -15,7 +15,7 @@ from typing import Any
 
 from kiosk.infinity.errors import InfinityError
 from kiosk.infinity.models import ConferenceState, Event, Participant
-from kiosk.roster import Roster
+from kiosk.session.roster import Roster
 
 log = logging.getLogger(__name__)
 

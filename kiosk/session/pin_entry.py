@@ -2,7 +2,7 @@
 
 `PinEntry` turns what happens at the PIN prompt (the node asks, a PIN is typed,
 a PIN is wrong, a second of the cool-down passes) into the snapshot changes to
-publish. The rules themselves are `kiosk.pin_policy`; the session sends the PIN.
+publish. The rules themselves are `kiosk.session.pin_policy`; the session sends the PIN.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.infinity.client import GUEST_PIN
-from kiosk.pin_policy import (
+from kiosk.session.pin_policy import (
     EMPTY_PIN_NOTICE,
     INCORRECT_PIN_NOTICE,
     PinPolicy,

@@ -17,21 +17,21 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Any
 
-from kiosk.call_lifecycle import CallLifecycle, call_failure
-from kiosk.call_setup import CallTarget
-from kiosk.error_messages import CONNECTION_LOST, MEDIA, MEDIA_LOST, disconnect_message
 from kiosk.infinity.client import InfinityClient
 from kiosk.infinity.models import ConferenceState, Event, Token
 from kiosk.log_redaction import RedactingFilter
 from kiosk.media.interface import MediaCall, MediaFactory
-from kiosk.meeting_controls import BAD_DTMF_NOTICE, MeetingControls, normalise_dtmf
-from kiosk.meeting_link import MeetingLink
-from kiosk.roster import NOT_IN_MEETING
-from kiosk.session_events import MeetingEventHandlers, MeetingEvents
+from kiosk.session.call_lifecycle import CallLifecycle, call_failure
+from kiosk.session.call_setup import CallTarget
+from kiosk.session.error_messages import CONNECTION_LOST, MEDIA, MEDIA_LOST, disconnect_message
+from kiosk.session.events import MeetingEventHandlers, MeetingEvents
+from kiosk.session.meeting_controls import BAD_DTMF_NOTICE, MeetingControls, normalise_dtmf
+from kiosk.session.meeting_link import MeetingLink
+from kiosk.session.roster import NOT_IN_MEETING
+from kiosk.session.snapshot_publisher import SnapshotPublisher
+from kiosk.session.tasks import SessionTasks
+from kiosk.session.teardown import HeldAtNode
 from kiosk.session_state import ErrorCode, SessionError, SessionState
-from kiosk.session_tasks import SessionTasks
-from kiosk.session_teardown import HeldAtNode
-from kiosk.snapshot_publisher import SnapshotPublisher
 
 log = logging.getLogger(__name__)
 
