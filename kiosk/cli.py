@@ -17,7 +17,9 @@ from kiosk import __version__, headless_call
 from kiosk.config import DEFAULT_ENV_FILE, ConfigError, load_settings
 
 PROG = "pexip-kiosk"
-EXIT_USAGE = 2
+EXIT_USAGE = headless_call.EXIT_USAGE
+# What `pexip-kiosk` answers by itself, without a command.
+TOP_LEVEL_OPTIONS = frozenset({"-h", "--help", "--version"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,6 +71,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_demo(args.autopilot, args.screenshots)
     parser.print_help(sys.stderr)
     return EXIT_USAGE
+
+
+def module_argv(args: Sequence[str]) -> list[str]:
+    """The `pexip-kiosk` arguments for `python -m kiosk ARGS`: nothing or `run`'s options
+    run the app; a command (or --help, --version) is passed on as given."""
+    if not args or (args[0].startswith("-") and args[0] not in TOP_LEVEL_OPTIONS):
+        return ["run", *args]
+    return list(args)
 
 
 def _run_sim(extra: list[str]) -> int:

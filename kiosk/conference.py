@@ -39,14 +39,14 @@ from kiosk.infinity.errors import (
 from kiosk.infinity.models import Event
 from kiosk.log_redaction import RedactingFilter
 from kiosk.media.interface import MediaCall, MediaFactory
-from kiosk.session.error_messages import INTERNAL, describe_error
+from kiosk.session.error_messages import describe_error
 from kiosk.session.joined_meeting import JoinedMeeting, MeetingServices
 from kiosk.session.pin_entry import GUEST_NOT_ALLOWED_NOTICE, PIN_STATES, PinEntry
 from kiosk.session.pin_policy import PinRejected
 from kiosk.session.snapshot_publisher import SnapshotPublisher
 from kiosk.session.tasks import SessionTasks
 from kiosk.session.teardown import QUICK_TIMEOUTS, release_abandoned_token, tear_down
-from kiosk.session_state import ErrorCode, SessionError, SessionSnapshot, SessionState
+from kiosk.session_state import SessionError, SessionSnapshot, SessionState
 
 log = logging.getLogger(__name__)
 
@@ -338,12 +338,11 @@ class ConferenceSession:
             if task is not None and task.cancelling():
                 raise
         except Exception as exc:
-            known = isinstance(exc, InfinityError)
-            if known:
+            if isinstance(exc, InfinityError):
                 log.info("Join failed: %s", type(exc).__name__)
             else:
                 log.exception("Unexpected failure in the session")
-            error = describe_error(exc) if known else SessionError(ErrorCode.INTERNAL, INTERNAL)
+            error = describe_error(exc)  # anything unknown is ERROR INTERNAL
             if shielded:
                 # leave/cancel must still end in IDLE.
                 self._update(SessionSnapshot())

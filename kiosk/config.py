@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_ENV_FILE = Path(".env")
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+# Honoured by the Infinity client from the process environment (kiosk.infinity.proxy_environment).
+PROXY_VARIABLES = frozenset({"HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"})
 
 
 class ConfigError(ValueError):
@@ -110,8 +112,20 @@ def validate_node_url(value: str, key: str = "PEXIP_NODE") -> str:
     """
     value = value.strip().rstrip("/")
     parts = urlsplit(value)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
+    # Not quoted: a pasted meeting link may carry a PIN, an address a password.
+    if parts.query or parts.fragment:
+        raise ConfigError(key, "must be the node's address only, like https://pexip.example.com"
+                               " (no '?' or '#' part)")
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError(key, "must not contain a user name or password")
+    if parts.scheme not in ("https", "http") or not parts.hostname or any(
+        ch.isspace() for ch in value
+    ):
         raise ConfigError(key, f"{value!r} is not an https URL")
+    try:
+        _ = parts.port  # the property checks that the port is a number from 0 to 65535
+    except ValueError:
+        raise ConfigError(key, f"{value!r} has an invalid port") from None
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise ConfigError(
             key, f"{value!r} uses plain http; only https is allowed for a remote node"
@@ -201,6 +215,19 @@ def read_env_file(path: Path) -> dict[str, str]:
     return {k: v for k, v in values.items() if v is not None}
 
 
+def _warn_about_proxy_variables_in_file(
+    file_values: Mapping[str, str], environment: Mapping[str, str], env_file: Path | None
+) -> None:
+    """The proxy variables work only from the process environment: say so if the file has one."""
+    for name in file_values:
+        if name.upper() in PROXY_VARIABLES and name not in environment:
+            log.warning(
+                "%s in %s is ignored: proxy variables are read from the environment only "
+                "(on a device: `sudo systemctl edit pexip-kiosk`, Environment=%s=...)",
+                name, env_file, name,
+            )
+
+
 def load_settings(
     env_file: Path | None = DEFAULT_ENV_FILE,
     environ: Mapping[str, str] | None = None,
@@ -213,7 +240,9 @@ def load_settings(
     raw: dict[str, str] = {}
     if env_file is not None and env_file.exists():
         raw.update(read_env_file(env_file))
-    raw.update(os.environ if environ is None else environ)
+    environment = os.environ if environ is None else environ
+    _warn_about_proxy_variables_in_file(raw, environment, env_file)
+    raw.update(environment)
 
     def get(key: str, default: str = "") -> str:
         return raw.get(key, default).strip()

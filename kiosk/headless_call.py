@@ -2,14 +2,17 @@
 
 For installers ("does this room reach the node, does the PIN work, does media
 flow?") and for tests. Prints one JSON line per state change on stdout and a
-final summary; logs go to stderr. The PIN is read from standard input, never
-from the command line (it would show in `ps`).
+final summary; logs go to stderr, and a call that did not succeed ends with one
+line there saying why (`pexip-kiosk call: <reason>`), never a traceback. The
+PIN is read from standard input, never from the command line (it would show in
+`ps`).
 
 Exit codes: 0 joined and left cleanly; 2 usage or configuration error; 3 PIN
 needed but not given, or wrong; 4 meeting not found; 5 node unreachable, TLS
 failure, not a Pexip node or busy; 6 media failed; 7 disconnected by the node
 before the end; 1 any other refusal (SSO, a refusal reason, a malformed reply);
-130 interrupted (Ctrl-C / SIGTERM; the room still left cleanly).
+130 interrupted (Ctrl-C / SIGTERM; the room still left cleanly). A missing media
+library (aiortc, PyAV) is exit 6 before dialling.
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ from kiosk.conference import ConferenceSession
 from kiosk.config import DEFAULT_ENV_FILE, ConfigError, Settings, load_settings, validate_node_url
 from kiosk.log_redaction import RedactingFilter, configure_logging, remove_logging
 from kiosk.media.interface import MediaFactory
-from kiosk.session_state import ErrorCode, SessionSnapshot, SessionState
+from kiosk.session.joined_meeting import IN_MEETING_STATES
+from kiosk.session.pin_entry import PIN_STATES
+from kiosk.session_state import ErrorCode, SessionError, SessionSnapshot, SessionState
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +66,8 @@ EXIT_CODES: Mapping[ErrorCode, int] = MappingProxyType({
     ErrorCode.TOKEN_EXPIRED: EXIT_DISCONNECTED,
 })
 
+PROG = "pexip-kiosk call"
 MEDIA_STATS_TIMEOUT = 2.0
-PIN_STATES = (SessionState.PIN_REQUIRED, SessionState.PIN_OPTIONAL)
-JOINED_STATES = (SessionState.CONNECTED, SessionState.WAITING_FOR_HOST)
 
 
 @dataclass(frozen=True)
@@ -75,14 +79,6 @@ class CallPlan:
     guest: bool = False
     extension: str | None = None
     seconds: float = 10.0
-
-
-@dataclass
-class _Stopped:
-    """Why the call ended early, set from callbacks."""
-
-    reason: str = ""
-    event: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -163,16 +159,14 @@ def plan_from_args(args: argparse.Namespace, settings: Settings, stdin: TextIO) 
 
 
 def load_media_factory(settings: Settings, no_media: bool) -> tuple[MediaFactory | None, str]:
-    """The aiortc media factory, or None for a control-only join; and the media mode in words."""
+    """The aiortc media factory, or None for a control-only join; and the media mode in words.
+
+    Raises ImportError when the media libraries (aiortc, PyAV) are not installed.
+    """
     if no_media:
         return None, "off"
-    try:
-        from kiosk.media.call_factory import AiortcMediaFactory
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("kiosk.media"):
-            log.warning("Media is not available in this build: joining control-only")
-            return None, "unavailable"
-        raise
+    from kiosk.media.call_factory import AiortcMediaFactory
+
     if settings.node_is_loopback:
         # The far end is on this machine: ICE must offer 127.0.0.1 (see loopback_ice).
         from kiosk.media.loopback_ice import use_loopback_candidates_only
@@ -206,7 +200,7 @@ class _Reporter:
         previous, self.last = self.last, snapshot
         if snapshot.role and self.token_at is None:
             self.token_at = now
-        if snapshot.state in JOINED_STATES:
+        if snapshot.state in IN_MEETING_STATES:
             self.in_meeting = snapshot
         if snapshot.state is SessionState.CONNECTED and self.connected_at is None:
             self.connected_at = now
@@ -235,8 +229,13 @@ def describe_snapshot(snapshot: SessionSnapshot) -> dict[str, Any]:
     if snapshot.pin_cooldown_remaining:
         record["pin_cooldown_remaining"] = snapshot.pin_cooldown_remaining
     if snapshot.error is not None:
-        record["error"] = {"code": snapshot.error.code.value, "message": snapshot.error.message}
+        record["error"] = error_record(snapshot.error)
     return record
+
+
+def error_record(error: SessionError) -> dict[str, str]:
+    """An error as JSON: its code and the sentence a room screen shows."""
+    return {"code": error.code.value, "message": error.message}
 
 
 async def _answer_questions(session: ConferenceSession, plan: CallPlan) -> tuple[int, str] | None:
@@ -297,29 +296,30 @@ async def run_call(
     media_mode: str = "off",
     redactor: RedactingFilter | None = None,
     out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
-    """Join per `plan`, stay `plan.seconds`, leave; JSON lines to `out`; the exit code."""
+    """Join per `plan`, stay `plan.seconds`, leave; JSON lines to `out`, and one line saying
+    why to `err` when the call did not succeed; returns the exit code."""
     reporter = _Reporter(out or sys.stdout, time.monotonic())
     session = ConferenceSession(settings, media_factory=media_factory, redactor=redactor)
-    stopped = _Stopped()
+    ended = asyncio.Event()  # the session ended by itself, or the user interrupted
 
     def watch(snapshot: SessionSnapshot) -> None:
         reporter.on_snapshot(snapshot)
-        if snapshot.state in (SessionState.ERROR, SessionState.IDLE) and not stopped.reason:
-            stopped.reason = snapshot.state.value
-            stopped.event.set()
+        if snapshot.state in (SessionState.ERROR, SessionState.IDLE):
+            ended.set()
 
     session.subscribe(watch)
-    interrupted = _install_signal_handlers(stopped)
+    interrupted = _install_signal_handlers(ended)
     exit_code, problem = EXIT_OK, ""
     media: dict[str, Any] = {"mode": media_mode}
     await session.join(plan.alias)
     answer = await _answer_questions(session, plan)
     if answer is not None:
         exit_code, problem = answer
-    elif session.snapshot.state in JOINED_STATES:
+    elif session.snapshot.state in IN_MEETING_STATES:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stopped.event.wait(), plan.seconds)
+            await asyncio.wait_for(ended.wait(), plan.seconds)
         media = await _media_summary(session, media_mode, reporter.token_at)
     final = session.snapshot
     if final.error is not None:
@@ -331,7 +331,7 @@ async def run_call(
     await session.leave()
     left_at = time.monotonic()
     if problem:
-        log.info("call: %s", problem)
+        (err or sys.stderr).write(f"{PROG}: {problem}\n")
     reporter.write(_summary(reporter, final, exit_code, problem, media, leave_started, left_at))
     return exit_code
 
@@ -353,8 +353,7 @@ def _summary(reporter: _Reporter, final: SessionSnapshot, exit_code: int, proble
         "role": shown.role,
         "participant_count": shown.participant_count,
         "token_refreshes": final.token_refreshes,
-        "error": ({"code": final.error.code.value, "message": final.error.message}
-                  if final.error else None),
+        "error": error_record(final.error) if final.error else None,
         "timings": {
             "token_s": since_start(reporter.token_at),
             "connected_s": since_start(reporter.connected_at),
@@ -366,15 +365,14 @@ def _summary(reporter: _Reporter, final: SessionSnapshot, exit_code: int, proble
     }
 
 
-def _install_signal_handlers(stopped: _Stopped) -> asyncio.Event:
-    """Ctrl-C / SIGTERM end the stay early; the room still leaves cleanly."""
+def _install_signal_handlers(ended: asyncio.Event) -> asyncio.Event:
+    """Ctrl-C / SIGTERM end the stay early (`ended`); the room still leaves cleanly."""
     interrupted = asyncio.Event()
     loop = asyncio.get_running_loop()
 
     def on_signal() -> None:
         interrupted.set()
-        stopped.reason = stopped.reason or "interrupted"
-        stopped.event.set()
+        ended.set()
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         # Only possible in the main thread; elsewhere the default handling stays.
@@ -384,22 +382,34 @@ def _install_signal_handlers(stopped: _Stopped) -> asyncio.Event:
 
 
 def run(args: argparse.Namespace, stdin: TextIO | None = None, out: TextIO | None = None) -> int:
-    """`pexip-kiosk call`: settings, PIN, media, then the call; returns the exit code."""
+    """`pexip-kiosk call`: settings, PIN, media, then the call; returns the exit code.
+
+    Every failure is one line on stderr and an exit code, never a traceback.
+    """
     err = sys.stderr
     try:
         settings = settings_from_args(args)
         plan = plan_from_args(args, settings, stdin or sys.stdin)
     except ConfigError as exc:
-        err.write(f"pexip-kiosk call: {exc}\n")
+        err.write(f"{PROG}: {exc}\n")
         return EXIT_USAGE
+    except (KeyboardInterrupt, EOFError):  # Ctrl-C / Ctrl-D at the PIN prompt
+        err.write(f"\n{PROG}: interrupted\n")
+        return EXIT_INTERRUPTED
     redactor = configure_logging(settings.log_level)
     if plan.pin:
         redactor.add_secret(plan.pin)
     try:
         factory, mode = load_media_factory(settings, args.no_media)
-        return asyncio.run(run_call(settings, plan, factory, mode, redactor, out))
+        return asyncio.run(run_call(settings, plan, factory, mode, redactor, out, err))
+    except ImportError as exc:
+        err.write(f"{PROG}: media is not available ({exc}); --no-media joins without it\n")
+        return EXIT_MEDIA
     except ConfigError as exc:
-        err.write(f"pexip-kiosk call: {exc}\n")
+        err.write(f"{PROG}: {exc}\n")
         return EXIT_USAGE
+    except KeyboardInterrupt:  # before the call's own Ctrl-C handling was in place
+        err.write(f"\n{PROG}: interrupted\n")
+        return EXIT_INTERRUPTED
     finally:
         remove_logging(redactor)

@@ -25,6 +25,7 @@ from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from simulator_test_client import NodeApi  # noqa: E402
 
 from kiosk.config import Settings  # noqa: E402
 from kiosk.simulator.background import SimulatorThread  # noqa: E402
@@ -56,3 +57,11 @@ def sim_settings(simulator: SimulatorThread) -> Settings:
         display_name="Test room",
         pin_cooldown_seconds=2,
     )
+
+
+@pytest.fixture
+def sim_api(simulator: SimulatorThread) -> Iterator[NodeApi]:
+    """A plain-requests client of the `simulator` fixture (the simulator's own tests)."""
+    client = NodeApi(simulator)
+    yield client
+    client.close()

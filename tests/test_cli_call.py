@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -171,6 +172,7 @@ def test_exit_3_pin_missing_or_wrong(simulator: SimulatorThread, tmp_path: Path)
                      "--pin-stdin", stdin="9999\n")
     assert wrong.returncode == 3
     assert wrong.summary["problem"] == "Incorrect PIN — try again"
+    assert wrong.stderr == "pexip-kiosk call: Incorrect PIN — try again\n"
     assert "9999" not in wrong.stdout + wrong.stderr
     host_pin_choice = run_call(tmp_path, *node_args(simulator), "--alias", "meet.team",
                                "--no-media")
@@ -181,6 +183,8 @@ def test_exit_3_pin_missing_or_wrong(simulator: SimulatorThread, tmp_path: Path)
 def test_exit_4_meeting_not_found(simulator: SimulatorThread, tmp_path: Path) -> None:
     unknown = run_call(tmp_path, *node_args(simulator), "--alias", "meet.nowhere", "--no-media")
     assert unknown.returncode == 4
+    assert unknown.stderr == (
+        "pexip-kiosk call: This meeting could not be found. Check the meeting ID.\n")
     assert unknown.summary["error"] == {
         "code": "conference_not_found",
         "message": "This meeting could not be found. Check the meeting ID."}
@@ -195,6 +199,9 @@ def test_exit_5_node_unreachable_or_untrusted(simulator: SimulatorThread,
                     "--alias", "meet.open", "--no-media")
     assert down.returncode == 5
     assert down.summary["error"]["code"] == "node_unreachable"
+    # One clear line on stderr (logs are at WARNING here).
+    assert down.stderr == (
+        "pexip-kiosk call: Can't reach the meeting service. Check the network.\n")
     untrusted = run_call(tmp_path, "--node", simulator.url, "--alias", "meet.open", "--no-media")
     assert untrusted.returncode == 5
     assert untrusted.summary["error"] == {
@@ -211,19 +218,52 @@ def test_exit_6_media_failed(simulator: SimulatorThread, tmp_path: Path) -> None
     assert simulator.control.room("meet.open")["participants"] == []
 
 
+def test_exit_6_when_the_media_libraries_are_missing(tmp_path: Path) -> None:
+    """A build without aiortc says so in one line before dialling (no traceback)."""
+    blocked = ("import sys; sys.modules['aiortc'] = None; from kiosk.cli import main; "
+               "sys.exit(main(sys.argv[1:]))")
+    args = ["call", "--env-file", str(tmp_path / "absent.env"),
+            "--node", f"https://127.0.0.1:{closed_port()}", "--alias", "meet.open"]
+    done = subprocess.run([sys.executable, "-c", blocked, *args], capture_output=True,
+                          text=True, timeout=30, cwd=REPO, env=cli_env())
+    assert done.returncode == 6
+    assert done.stdout == ""
+    assert done.stderr.startswith("pexip-kiosk call: media is not available (")
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def read_until_connected(process: subprocess.Popen) -> list[dict[str, Any]]:
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:
+        lines.append(json.loads(line))
+        if lines[-1].get("state") == "CONNECTED":
+            return lines
+    pytest.fail(f"never connected: {lines}")
+
+
+def test_exit_130_interrupted_still_leaves(simulator: SimulatorThread, tmp_path: Path) -> None:
+    command = call_command(tmp_path, *node_args(simulator), "--alias", "meet.open",
+                           "--seconds", "30", "--no-media")
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          cwd=REPO, env=cli_env()) as process:
+        read_until_connected(process)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=20)
+    assert process.returncode == 130
+    assert stderr == "pexip-kiosk call: interrupted\n"
+    summary = json.loads(stdout.splitlines()[-1])
+    assert summary["states"][-2:] == ["DISCONNECTING", "IDLE"]
+    room = simulator.control.room("meet.open")
+    assert room["participants"] == [] and room["departed"][-1]["reason"] == "Released token"
+
+
 def test_exit_7_disconnected_by_the_node(simulator: SimulatorThread, tmp_path: Path) -> None:
     command = call_command(tmp_path, *node_args(simulator), "--alias", "meet.open",
                            "--seconds", "30", "--no-media")
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                           cwd=REPO, env=cli_env()) as process:
-        assert process.stdout is not None
-        lines = []
-        for line in process.stdout:
-            lines.append(json.loads(line))
-            if lines[-1].get("state") == "CONNECTED":
-                break
-        else:
-            pytest.fail(f"never connected: {lines}")
+        read_until_connected(process)
         # Wait for the event stream too, so the `disconnect` event (not only the revoked
         # token) reaches the room.
         deadline = time.monotonic() + 5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -65,3 +66,21 @@ def test_sim_command_serves_and_stops(tmp_path: Path) -> None:
         process.terminate()
         process.communicate(timeout=10)
     assert '"event": "ready"' in ready and "https://127.0.0.1:" in ready
+
+
+def module_run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kiosk", *args], capture_output=True,
+                          text=True, cwd=REPO, env=env, timeout=30)
+
+
+def test_python_dash_m_kiosk_runs_the_app_or_any_command(tmp_path: Path) -> None:
+    version = module_run("--version")
+    assert (version.returncode, version.stdout.strip()) == (0, f"pexip-kiosk {__version__}")
+    call_help = module_run("call", "--help")
+    assert call_help.returncode == 0 and "--pin-stdin" in call_help.stdout
+    # No command (or only `run`'s options): the app, which checks its settings first.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PEXIP_", "KIOSK_"))}
+    env["PEXIP_NODE"] = "htp:/x"
+    app = module_run("--env-file", str(tmp_path / "absent.env"), env=env)
+    assert app.returncode == 2
+    assert app.stderr == "pexip-kiosk: PEXIP_NODE: 'htp:/x' is not an https URL\n"

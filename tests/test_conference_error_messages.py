@@ -6,9 +6,12 @@ import pytest
 
 from kiosk.infinity.errors import (
     ConferenceNotFound,
+    ExtensionRequired,
+    InvalidPin,
     InvalidToken,
     NodeUnreachable,
     NotAPexipNode,
+    PinRequired,
     ProtocolError,
     Refused,
     ServiceUnavailable,
@@ -40,6 +43,10 @@ from kiosk.session_state import ErrorCode
         (InvalidToken("Invalid token"), ErrorCode.TOKEN_EXPIRED,
          "The connection to the meeting was lost."),
         (MediaFailed("ICE failed"), ErrorCode.MEDIA_FAILED, "The video call could not be set up."),
+        (PinRequired(guest_allowed=False), ErrorCode.PIN_NOT_GIVEN, "This meeting needs a PIN."),
+        (InvalidPin(), ErrorCode.INVALID_PIN, "The PIN was not accepted."),
+        (ExtensionRequired("standard"), ErrorCode.REFUSED,
+         "This address needs a meeting number."),
         (KeyError("token"), ErrorCode.INTERNAL, "Something went wrong. Please try again."),
     ],
 )

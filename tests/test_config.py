@@ -44,6 +44,9 @@ def test_environment_wins_over_env_file(tmp_path: Path) -> None:
     [
         ({"PEXIP_NODE": "htp:/x"}, "PEXIP_NODE: 'htp:/x' is not an https URL"),
         ({"PEXIP_NODE": "http://pexip.example.com"}, "PEXIP_NODE: 'http://pexip.example.com'"),
+        ({"PEXIP_NODE": "https://pexip.example.com:99999"}, "PEXIP_NODE: 'https://pexip.exa"),
+        ({"PEXIP_NODE": "https://pexip.example.com:web"}, "PEXIP_NODE: 'https://pexip.exa"),
+        ({"PEXIP_NODE": "https://pexip example.com"}, "PEXIP_NODE: 'https://pexip example"),
         ({}, "PEXIP_NODE: is not set"),
         ({"PEXIP_NODE": "https://a", "PEXIP_VERIFY_TLS": "maybe"}, "PEXIP_VERIFY_TLS: 'maybe'"),
         ({"PEXIP_NODE": "https://a", "KIOSK_CAMERA_SIZE": "big"}, "KIOSK_CAMERA_SIZE: 'big'"),
@@ -68,6 +71,25 @@ def test_plain_http_allowed_only_for_loopback() -> None:
         settings = load_settings(None, environ={"PEXIP_NODE": node})
         assert settings.node_is_loopback
     assert not load_settings(None, environ={"PEXIP_NODE": "https://vc.example.com"}).node_is_loopback
+
+
+@pytest.mark.parametrize(
+    ("node", "secret", "problem"),
+    [
+        ("https://pexip.example.com/webapp/?conference=meet&pin=4711", "4711", "address only"),
+        ("https://pexip.example.com/#pin=4711", "4711", "address only"),
+        ("https://admin:hunter2@pexip.example.com", "hunter2", "user name or password"),
+    ],
+)
+def test_a_node_address_with_a_secret_is_refused_without_echoing_it(
+    node: str, secret: str, problem: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(None, environ={"PEXIP_NODE": node})
+
+    assert caught.value.key == "PEXIP_NODE"
+    assert problem in str(caught.value)
+    assert secret not in str(caught.value)
 
 
 def test_admin_pin_is_never_echoed() -> None:
@@ -117,3 +139,22 @@ def test_ca_bundle_is_used_for_verification(tmp_path: Path) -> None:
     environ = {"PEXIP_NODE": "https://a", "PEXIP_CA_BUNDLE": str(bundle)}
     settings = load_settings(None, environ=environ)
     assert settings.tls_verify == str(bundle)
+
+
+def test_proxy_variables_in_the_env_file_get_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    env = write_env(tmp_path, "PEXIP_NODE=https://a\nHTTPS_PROXY=http://proxy:3128\n"
+                              "no_proxy=.example.com\n")
+    with caplog.at_level(logging.WARNING):
+        load_settings(env, environ={"NO_PROXY": ".example.com"})
+        load_settings(env, environ={"HTTPS_PROXY": "http://proxy:3128",
+                                    "no_proxy": ".example.com"})
+
+    warnings = [r.getMessage() for r in caplog.records if "is ignored" in r.getMessage()]
+    assert warnings == [
+        f"HTTPS_PROXY in {env} is ignored: proxy variables are read from the environment only "
+        "(on a device: `sudo systemctl edit pexip-kiosk`, Environment=HTTPS_PROXY=...)",
+        f"no_proxy in {env} is ignored: proxy variables are read from the environment only "
+        "(on a device: `sudo systemctl edit pexip-kiosk`, Environment=no_proxy=...)",
+    ]

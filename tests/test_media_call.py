@@ -325,10 +325,26 @@ async def test_close_stops_the_devices_and_never_raises() -> None:
     sender_tracks = [t.sender.track for t in call.peer_connection.getTransceivers()]  # type: ignore[union-attr]
     await call.close()
     await call.close()
-    assert all(track is None or track.readyState == "ended" for track in sender_tracks)
+    assert len(sender_tracks) == 2  # test camera and test microphone, both sending
+    assert all(track is not None and track.readyState == "ended" for track in sender_tracks)
     assert call.connection_state == "closed"
     with pytest.raises(MediaFailed):
         await call.create_offer()
+
+
+async def test_close_still_closes_the_connection_when_a_device_fails_to_stop() -> None:
+    call = make_call()
+    await call.create_offer()
+    audio, video = (t.sender.track for t in call.peer_connection.getTransceivers())  # type: ignore[union-attr]
+    assert video is not None and audio is not None
+
+    def unplugged_camera_stop() -> None:
+        raise OSError("No such device")
+
+    video.stop = unplugged_camera_stop  # type: ignore[method-assign]
+    await call.close()  # never raises
+    assert audio.readyState == "ended"
+    assert call.connection_state == "closed"
 
 
 async def test_wait_connected_without_an_offer_is_a_media_failure() -> None:

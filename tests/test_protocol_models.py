@@ -74,6 +74,8 @@ def test_participant_yes_no_strings_become_booleans() -> None:
     )
     assert p.role is Role.HOST and p.is_muted and not p.is_presenting and p.is_video_muted
     assert p.is_waiting and p.start_time == 12.5
+    for odd in (10**400, float("inf"), "12.5", True):
+        assert Participant.parse({"uuid": "a", "start_time": odd}).start_time is None
 
 
 def test_conference_update_keeps_previous_values() -> None:
@@ -91,6 +93,7 @@ def test_call_answer_accepts_both_update_shapes() -> None:
 @given(result=json_values | token_like)
 @example(result={**TOKEN_REPLY, "bandwidth_in": "inf"})
 @example(result={**TOKEN_REPLY, "expires": "nan"})
+@example(result={**TOKEN_REPLY, "expires": 10**400})  # an integer no float can hold
 def test_arbitrary_token_replies_never_escape_as_other_errors(result: Any) -> None:
     with contextlib.suppress(ProtocolError):
         Token.parse(result)
@@ -98,6 +101,7 @@ def test_arbitrary_token_replies_never_escape_as_other_errors(result: Any) -> No
 
 @settings(max_examples=200, deadline=None)
 @given(result=json_values)
+@example(result={"uuid": "p-1", "start_time": 10**400})
 def test_arbitrary_roster_and_call_payloads(result: Any) -> None:
     for parse in (Participant.parse, ConferenceState.parse, CallAnswer.parse):
         with contextlib.suppress(ProtocolError):

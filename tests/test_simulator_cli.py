@@ -192,6 +192,8 @@ def test_demo_rooms_match_the_brief_and_are_the_repository_assets() -> None:
         ('[[room]]\nalias = "r"\nvirtual_reception = true\nhost_pin = "1"', "virtual reception"),
         ('[[room]]\nalias = "a"\nhost_wait_timeout = 0', "positive number of seconds"),
         ('[[room]]\nalias = "a"\nhost_wait_timeout = "5"', "positive number of seconds"),
+        ('[[room]]\nalias = "r"\nvirtual_reception = true\nextension_prompt = "x"', "one of"),
+        ('[[room]]\nalias = "a"\nextension_prompt = "required"', "needs virtual_reception"),
     ],
 )
 def test_bad_rooms_are_refused_with_a_clear_line(text: str, message: str) -> None:

@@ -22,7 +22,7 @@ from aiortc import (
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, MediaStreamTrack
 
 from kiosk.simulator.background import SimulatorThread
-from kiosk.simulator.pattern_video import PatternRenderer, PatternStatus
+from kiosk.simulator.pattern_video import PatternRenderer, PatternStatus, label_box, label_lines
 from kiosk.simulator.rooms import load_demo_rooms
 from kiosk.simulator.server import Simulator
 
@@ -184,7 +184,6 @@ async def test_update_renegotiates_with_a_bare_sdp_answer_and_disconnect_ends_th
         room = await _room(simulator, http, "meet.open")
         call = room["participants"][0]["calls"][0]
         assert call["state"] == "disconnected" and call["updates"] == 1
-        await _until(lambda: True)
         status, gone = await kiosk.post(
             f"participants/{kiosk.participant_uuid}/calls/{kiosk.call_uuid}/ack"
         )
@@ -241,18 +240,27 @@ async def test_server_call_disconnect_sends_the_event_and_closes_the_peer(node) 
         await kiosk.close()
 
 
-def test_pattern_says_waiting_for_the_host_and_moves() -> None:
+def test_pattern_says_waiting_for_the_host_in_a_small_label_and_moves() -> None:
     renderer = PatternRenderer()
     waiting = PatternStatus("Team meeting", 1, waiting=True)
     joined = PatternStatus("Team meeting", 2, waiting=False)
+    assert label_lines(waiting) == ("Team meeting · 1 participant", "Waiting for the host")
+    assert label_lines(joined) == ("Team meeting · 2 participants", "Connected")
     first = renderer.render(waiting, 0).to_ndarray()
     later = renderer.render(waiting, 10).to_ndarray()
     admitted = renderer.render(joined, 0).to_ndarray()
     assert first.shape == (540, 640)  # yuv420p planes of 640x360
-    text_rows = slice(250, 360)
-    assert np.array_equal(first[text_rows], later[text_rows])  # captions are static
-    assert not np.array_equal(first[:240], later[:240])  # the block moves
-    assert not np.array_equal(first[text_rows], admitted[text_rows])  # captions follow status
+    x0, y0, x1, y1 = label_box(640, 360)
+    # A compact label in the upper-left corner, well clear of the lower third.
+    assert (x1 - x0) * (y1 - y0) <= 0.1 * 640 * 360 and y1 <= 360 // 3
+    label = (slice(y0, y1), slice(x0, x1))
+    assert np.array_equal(first[label], later[label])  # the label is static
+    assert not np.array_equal(first[label], admitted[label])  # and follows the status
+    outside = first[:360].copy(), admitted[:360].copy()
+    for luma in outside:
+        luma[label] = 0
+    assert np.array_equal(*outside)  # nothing else of the picture carries text
+    assert not np.array_equal(first[y1:360], later[y1:360])  # the block moves
 
 
 def test_simulator_thread_stops_quickly_with_a_call_up() -> None:
@@ -271,7 +279,8 @@ def test_simulator_thread_stops_quickly_with_a_call_up() -> None:
                 await _until(lambda: kiosk.video_frames > 5)
                 started = time.monotonic()
                 await asyncio.to_thread(sim.stop)
-                assert time.monotonic() - started < 2.0
+                # About 2 s by design; the bound only catches a hang on a loaded machine.
+                assert time.monotonic() - started < 6.0
                 await kiosk.close()
 
         asyncio.run(call())

@@ -3,100 +3,91 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 from simulator_test_client import NodeApi
 
-from kiosk.simulator.background import SimulatorThread
-
 pytestmark = pytest.mark.timeout(60)
 
 
-@pytest.fixture
-def api(simulator: SimulatorThread) -> Iterator[NodeApi]:
-    client = NodeApi(simulator)
-    yield client
-    client.close()
-
-
-def test_next_n_matching_requests_fail_with_the_status(api: NodeApi) -> None:
-    armed = api.sim.control.inject_fault("request_token", status=503, count=2)
+def test_next_n_matching_requests_fail_with_the_status(sim_api: NodeApi) -> None:
+    armed = sim_api.sim.control.inject_fault("request_token", status=503, count=2)
     assert armed["fault"]["remaining"] == 2
     for _ in range(2):
-        response = api.request_token("meet.open")
+        response = sim_api.request_token("meet.open")
         assert response.status_code == 503
         assert response.json() == {"status": "failed", "result": "Injected fault"}
-    assert api.request_token("meet.open").status_code == 200
+    assert sim_api.request_token("meet.open").status_code == 200
 
 
-def test_only_matching_paths_fail(api: NodeApi) -> None:
-    me = api.join("meet.open")
-    api.sim.control.inject_fault("refresh_token", status=502)
+def test_only_matching_paths_fail(sim_api: NodeApi) -> None:
+    me = sim_api.join("meet.open")
+    sim_api.sim.control.inject_fault("refresh_token", status=502)
     # Other paths are untouched and the control API is never faulted.
-    assert api.call("meet.open", f"participants/{me['participant_uuid']}/mute", me["token"]).ok
-    assert api.sim.control.room("meet.open")["participant_count"] == 1
-    assert api.call("meet.open", "refresh_token", me["token"]).status_code == 502
-    assert api.call("meet.open", "refresh_token", me["token"]).status_code == 200
+    assert sim_api.call("meet.open", f"participants/{me['participant_uuid']}/mute", me["token"]).ok
+    assert sim_api.sim.control.room("meet.open")["participant_count"] == 1
+    assert sim_api.call("meet.open", "refresh_token", me["token"]).status_code == 502
+    assert sim_api.call("meet.open", "refresh_token", me["token"]).status_code == 200
 
 
-def test_fault_body_may_be_non_json(api: NodeApi) -> None:
-    api.sim.control.inject_fault("request_token", status=404, body="<html>not a node</html>")
-    response = api.request_token("meet.open")
+def test_fault_body_may_be_non_json(sim_api: NodeApi) -> None:
+    sim_api.sim.control.inject_fault("request_token", status=404, body="<html>not a node</html>")
+    response = sim_api.request_token("meet.open")
     assert response.status_code == 404
     assert response.headers["Content-Type"].startswith("text/plain")
     assert response.text == "<html>not a node</html>"
 
 
-def test_fault_body_may_be_custom_json(api: NodeApi) -> None:
-    api.sim.control.inject_fault(
+def test_fault_body_may_be_custom_json(sim_api: NodeApi) -> None:
+    sim_api.sim.control.inject_fault(
         "request_token", status=403, body={"status": "success", "result": "Nope"}
     )
-    response = api.request_token("meet.open")
+    response = sim_api.request_token("meet.open")
     assert response.status_code == 403 and response.json()["result"] == "Nope"
 
 
-def test_delay_slows_the_reply_and_then_serves_it(api: NodeApi) -> None:
-    api.sim.control.inject_fault("request_token", delay=0.6)
+def test_delay_slows_the_reply_and_then_serves_it(sim_api: NodeApi) -> None:
+    sim_api.sim.control.inject_fault("request_token", delay=0.6)
     started = time.monotonic()
-    assert api.request_token("meet.open").status_code == 200
+    assert sim_api.request_token("meet.open").status_code == 200
     assert time.monotonic() - started >= 0.6
-    started = time.monotonic()
-    assert api.request_token("meet.open").status_code == 200
-    assert time.monotonic() - started < 0.5
+    # The fault was used up: nothing is armed any more.
+    armed = sim_api.http.get(sim_api.sim.url + "/_sim/faults", verify=sim_api.verify, timeout=5)
+    assert armed.json()["result"] == []
+    assert sim_api.request_token("meet.open").status_code == 200
 
 
-def test_clear_faults_disarms_everything(api: NodeApi) -> None:
-    api.sim.control.inject_fault("request_token", status=500, count=5)
-    api.sim.control.clear_faults()
-    assert api.request_token("meet.open").status_code == 200
+def test_clear_faults_disarms_everything(sim_api: NodeApi) -> None:
+    sim_api.sim.control.inject_fault("request_token", status=500, count=5)
+    sim_api.sim.control.clear_faults()
+    assert sim_api.request_token("meet.open").status_code == 200
 
 
 def test_drop_events_cuts_open_streams_and_a_reconnect_gets_the_roster_again(
-    api: NodeApi,
+    sim_api: NodeApi,
 ) -> None:
-    me = api.join("meet.open")
-    reader = api.events("meet.open", me["token"])
+    me = sim_api.join("meet.open")
+    reader = sim_api.events("meet.open", me["token"])
     try:
         reader.sync()
-        result = api.sim.control.inject_fault("/events", drop_events=True)
+        result = sim_api.sim.control.inject_fault("/events", drop_events=True)
         assert result["dropped_streams"] == 1 and result["fault"] is None
         assert reader.ended.wait(3), "the stream should be cut"
     finally:
         reader.close()
-    again = api.events("meet.open", me["token"])
+    again = sim_api.events("meet.open", me["token"])
     try:
         assert [e.name for e in again.sync()][0] == "participant_sync_begin"
     finally:
         again.close()
 
 
-def test_event_stream_refused_while_a_fault_is_armed(api: NodeApi) -> None:
-    me = api.join("meet.open")
-    api.sim.control.inject_fault("/events", status=503, count=1)
-    refused = api.events("meet.open", me["token"])
+def test_event_stream_refused_while_a_fault_is_armed(sim_api: NodeApi) -> None:
+    me = sim_api.join("meet.open")
+    sim_api.sim.control.inject_fault("/events", status=503, count=1)
+    refused = sim_api.events("meet.open", me["token"])
     assert refused.status_code == 503
-    reader = api.events("meet.open", me["token"])
+    reader = sim_api.events("meet.open", me["token"])
     try:
         assert reader.status_code == 200
     finally:
@@ -114,16 +105,18 @@ def test_event_stream_refused_while_a_fault_is_armed(api: NodeApi) -> None:
         {"path_contains": "x", "drop_events": "yes"},
     ],
 )
-def test_invalid_fault_requests_are_400(api: NodeApi, body: dict) -> None:
-    response = api.http.post(
-        api.sim.url + "/_sim/faults", json=body, verify=api.verify, timeout=5
+def test_invalid_fault_requests_are_400(sim_api: NodeApi, body: dict) -> None:
+    response = sim_api.http.post(
+        sim_api.sim.url + "/_sim/faults", json=body, verify=sim_api.verify, timeout=5
     )
     assert response.status_code == 400
     assert response.json()["status"] == "failed"
 
 
-def test_unknown_room_in_control_api_is_404(api: NodeApi) -> None:
-    response = api.http.get(api.sim.url + "/_sim/rooms/nowhere", verify=api.verify, timeout=5)
+def test_unknown_room_in_control_api_is_404(sim_api: NodeApi) -> None:
+    response = sim_api.http.get(
+        sim_api.sim.url + "/_sim/rooms/nowhere", verify=sim_api.verify, timeout=5
+    )
     assert response.status_code == 404
     with pytest.raises(RuntimeError, match="404"):
-        api.sim.control.host_joins("nowhere")
+        sim_api.sim.control.host_joins("nowhere")

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+import subprocess
+import sys
 import tempfile
+import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from kiosk import __version__
 from kiosk.systemd_notify import SystemdNotifier
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 class FakeNotifySocket:
@@ -26,6 +34,18 @@ class FakeNotifySocket:
         """The next datagram as KEY=value pairs."""
         data = self.sock.recv(4096).decode()
         return dict(line.split("=", 1) for line in data.split("\n"))
+
+    def wait_for(self, key: str, timeout: float) -> dict[str, str]:
+        """The first datagram carrying `key` within `timeout` seconds (others are skipped)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                message = self.receive()
+            except TimeoutError:
+                continue
+            if key in message:
+                return message
+        raise AssertionError(f"no {key}= within {timeout:.0f} s")
 
     def pending(self) -> bool:
         """True when a datagram is waiting (without blocking)."""
@@ -142,3 +162,50 @@ def test_a_value_that_is_not_a_socket_turns_notifications_off(caplog) -> None:
     assert not notifier.enabled
     assert not notifier.ready()
     assert "not a socket path" in caplog.text
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_kiosk_app_is_ready_pings_the_watchdog_and_serves_health(
+    path_socket, tmp_path: Path
+) -> None:
+    """`pexip-kiosk run` as the unit runs it (offscreen here): the launcher's wiring.
+
+    READY=1 once the home screen is up, WATCHDOG=1 from the Kivy clock every
+    WATCHDOG_USEC/2, and /healthz on KIOSK_HEALTH_ADDR.
+    """
+    fake, path = path_socket
+    health_port = free_port()
+    env_file = tmp_path / "kiosk.env"
+    env_file.write_text(
+        f"PEXIP_NODE=https://127.0.0.1:{free_port()}\n"  # nothing listens: node unreachable
+        "PEXIP_CONFERENCE=meet.open\nPEXIP_DISPLAY_NAME=Test room\n"
+        "KIOSK_FULLSCREEN=false\nKIOSK_BACKLIGHT=none\nKIOSK_IDLE_SECONDS=0\n"
+        f"KIOSK_HEALTH_ADDR=127.0.0.1:{health_port}\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PEXIP_", "KIOSK_"))}
+    env.update(NOTIFY_SOCKET=path, WATCHDOG_USEC="1000000")  # a ping every 0.5 s
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk.cli", "run", "--env-file", str(env_file)],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        ready = fake.wait_for("READY", timeout=60)  # Kivy's start on a loaded machine
+        assert ready["READY"] == "1"
+        for _ in range(2):
+            assert fake.wait_for("WATCHDOG", timeout=15)["WATCHDOG"] == "1"
+        url = f"http://127.0.0.1:{health_port}/healthz"
+        with urllib.request.urlopen(url, timeout=15) as reply:
+            report = json.load(reply)
+        assert report["version"] == __version__
+        assert report["state"] == "IDLE"
+        assert report["node"]["reachable"] is False
+        assert process.poll() is None
+    finally:
+        process.kill()
+        _, stderr = process.communicate(timeout=30)
+    assert b"Traceback" not in stderr, stderr.decode(errors="replace")[-2000:]

@@ -60,7 +60,13 @@ def test_taps_type_digits_and_fire_on_key(keypad: Any) -> None:
     assert keys == ["1", "2", "*", "#", "0", BACKSPACE, CLEAR]
 
 
-def test_keys_are_at_least_64_pixels_on_the_smallest_screen(keypad: Any) -> None:
+@pytest.mark.parametrize("editable", [True, False], ids=["entry", "dtmf"])
+def test_keys_are_at_least_64_pixels_on_the_smallest_screen(keypad: Any, editable: bool) -> None:
+    from kivy.clock import Clock
+
+    keypad.editable = editable  # the DTMF keypad hides its Clear/backspace row
+    for _ in range(3):
+        Clock.tick()
     for key in "0123456789*#":
         button = keypad.key_button(key)
         assert button.height >= 64 and button.width >= 64

@@ -58,6 +58,34 @@ async def test_open_room_call_with_video_controls_and_leave(
         assert kiosk.session.snapshot.state is SessionState.IDLE
 
 
+async def test_in_call_keypad_sends_tapped_and_typed_tones_to_the_meeting_in_order(
+    simulator: SimulatorThread, sim_settings: Settings
+) -> None:
+    from kivy.core.window import Window
+
+    from kiosk.ui.screen_names import ScreenName
+    from kiosk.ui.touch_driver import tap, type_on_keypad
+
+    async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
+        tap(kiosk.screen(ScreenName.HOME).join_buttons()[0])
+        in_call = await kiosk.wait_screen(ScreenName.IN_CALL)
+        assert not in_call.handle_keyboard(ord("7"), "7")  # keypad closed: digits go nowhere
+        tap(in_call.ids.dtmf)
+        assert in_call.dtmf_open
+        await asyncio.sleep(0.1)  # a frame or two: the keypad lays out
+        assert in_call.ids.dtmf_keypad.key_button("1").height >= 64  # at 800x480
+        type_on_keypad(in_call.ids.dtmf_keypad, "1#")
+        Window.dispatch("on_keyboard", ord("5"), 0, "5", [])  # a USB keypad while it is open
+        Window.dispatch("on_keyboard", 268, 0, None, [])  # numpad *
+        assert in_call.dtmf_digits == "1#5*"
+
+        def sent() -> str:
+            return "".join(d["digits"] for d in simulator.control.room("meet.open")["dtmf"])
+
+        await wait_until(lambda: len(sent()) >= 4, "the tones to reach the node")
+        assert sent() == "1#5*"  # every tone, once, in the order pressed
+
+
 async def test_pin_required_wrong_pin_stays_then_right_pin_joins_as_host(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:

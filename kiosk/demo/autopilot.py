@@ -139,6 +139,17 @@ class Autopilot:
         await self._wait("the self-view shows", lambda: in_call.ids.self_view.has_frame)
         await asyncio.sleep(0.3)
 
+    async def _wait_for_tones(self, alias: str, digits: str) -> None:
+        """Until the node has recorded `digits` as the room's DTMF (the real request)."""
+        deadline = time.monotonic() + STEP_TIMEOUT
+        while True:
+            room = await asyncio.to_thread(self._node.room, alias)
+            if "".join(tone["digits"] for tone in room["dtmf"]) == digits:
+                return
+            if time.monotonic() > deadline:
+                raise AutopilotFailed(f"{self._step}: the node did not receive the tones")
+            await asyncio.sleep(POLL_SECONDS)
+
     async def _leave(self) -> None:
         in_call = self._screen(ScreenName.IN_CALL)
         if not in_call.bar_visible:
@@ -166,6 +177,7 @@ class Autopilot:
         tap(in_call.ids.dtmf)
         await self._wait("the DTMF keypad opens", lambda: in_call.dtmf_open)
         type_on_keypad(in_call.ids.dtmf_keypad, "1")
+        await self._wait_for_tones("meet.open", "1")
         await self._shot("keypad")
         tap(in_call.ids.dtmf)
         self._begin("open room: control bar hides")

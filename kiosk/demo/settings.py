@@ -20,7 +20,7 @@ DEMO_HINTS = (
     "Team meeting: host PIN 1234, or join as a guest",
     "Board meeting: host PIN 2468, guest PIN 1357",
     "Virtual Reception: meeting numbers 1001–1004",
-    f"Admin: hold the room name 5 s, PIN {DEMO_ADMIN_PIN}",
+    f"Admin: hold the room name 5\u00a0s, PIN {DEMO_ADMIN_PIN}",  # no break inside "5 s"
 )
 
 

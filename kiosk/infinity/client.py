@@ -35,6 +35,7 @@ from kiosk.infinity.errors import (
 )
 from kiosk.infinity.keepalive_adapter import KeepaliveAdapter
 from kiosk.infinity.models import CallAnswer, Token
+from kiosk.infinity.proxy_environment import proxies_for, proxy_passwords
 from kiosk.infinity.reply_parser import (
     GUEST_PIN,
     NodeReply,
@@ -118,10 +119,12 @@ def validate_dtmf(digits: str) -> str:
 class InfinityClient:
     """The calls a kiosk makes to one Pexip Conferencing Node.
 
-    `verify`: True (system CAs), False (no verification: avoid), or a CA bundle
-    path. `on_secret` (e.g. `RedactingFilter.add_secret`) is called with every
-    PIN before it is sent and every token as soon as it is received, so that log
-    redaction knows them before anything could log them.
+    `verify`: True (the public CAs `requests` trusts, from certifi), False (no
+    verification: avoid), or a CA bundle path. `on_secret` (e.g.
+    `RedactingFilter.add_secret`) is called with every PIN before it is sent and
+    every token as soon as it is received, so that log redaction knows them
+    before anything could log them. A web proxy named by `HTTPS_PROXY`/`NO_PROXY`
+    in the environment when the client is made is used (see `proxy_environment`).
     """
 
     def __init__(
@@ -144,6 +147,11 @@ class InfinityClient:
         self._verify: bool | str = verify if isinstance(verify, bool) else os.fspath(verify)
         self._timeouts = timeouts
         self._on_secret = on_secret
+        self._proxies = proxies_for(self._base)
+        for password in proxy_passwords(self._proxies):
+            self._remember(password)
+        if self._proxies:
+            log.info("The node is reached through the web proxy named in the environment")
         self._session = self.new_session()
 
     # ---- plumbing -------------------------------------------------------------------------
@@ -166,9 +174,10 @@ class InfinityClient:
         """
         session = requests.Session()
         session.verify = self._verify
-        # Settings decide everything: no proxies, .netrc or REQUESTS_CA_BUNDLE (which would
-        # silently replace the configured CA bundle) from the environment.
+        # Settings decide TLS trust: no REQUESTS_CA_BUNDLE (it would silently replace the
+        # configured CA bundle) and no .netrc. The proxy variables are applied explicitly.
         session.trust_env = False
+        session.proxies.update(self._proxies)
         adapter = KeepaliveAdapter(max_retries=0)
         session.mount("https://", adapter)
         session.mount("http://", adapter)

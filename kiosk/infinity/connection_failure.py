@@ -7,6 +7,7 @@ that an installer reading the room screen knows what to fix.
 from __future__ import annotations
 
 import errno
+import re
 import socket
 import ssl
 from collections.abc import Iterator
@@ -15,6 +16,9 @@ import requests
 from urllib3.exceptions import NameResolutionError
 
 from kiosk.infinity.errors import NodeUnreachable
+
+# http.client's words when a proxy answers CONNECT with an error, e.g. "... failed: 403 Forbidden".
+TUNNEL_REFUSED = re.compile(r"Tunnel connection failed: (\d{3}[\w .-]{0,60})")
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:
@@ -48,12 +52,28 @@ def _tls_cause(causes: list[BaseException]) -> str:
     return "the secure (TLS) connection to the node failed"
 
 
+def _proxy_failure(causes: list[BaseException], where: str) -> NodeUnreachable:
+    """A failure of the web proxy itself (never quoting its URL: it may hold a password)."""
+    for cause in causes:
+        refused = TUNNEL_REFUSED.search(str(cause))
+        if refused:
+            status = refused.group(1).strip()
+            return NodeUnreachable(f"the web proxy refused the connection to {where} ({status})")
+    if any(isinstance(cause, ssl.SSLError) for cause in causes):
+        return NodeUnreachable("the secure (TLS) connection to the web proxy failed", tls=True)
+    return NodeUnreachable("the web proxy (HTTPS_PROXY) could not be reached")
+
+
 def describe_connection_failure(
     exc: requests.RequestException, host: str, port: int | None, timeout: float | None = None
 ) -> NodeUnreachable:
     """The `NodeUnreachable` for a failed request to `host:port` (`timeout`: the one that hit)."""
     where = f"{host}:{port}" if port else host
     causes = list(_causes(exc))
+    if isinstance(exc, requests.exceptions.InvalidProxyURL):
+        return NodeUnreachable("the web proxy address (HTTPS_PROXY) is not a valid URL")
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return _proxy_failure(causes, where)
     if isinstance(exc, requests.exceptions.SSLError) or any(
         isinstance(cause, ssl.SSLError) for cause in causes
     ):

@@ -13,6 +13,7 @@ from typing import Any
 
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection
+from urllib3.poolmanager import PoolManager
 
 KEEPALIVE_IDLE_SECONDS = 10
 KEEPALIVE_INTERVAL_SECONDS = 5
@@ -39,7 +40,10 @@ def keepalive_socket_options() -> list[tuple[int, int, int]]:
 
 
 class KeepaliveAdapter(HTTPAdapter):
-    """An `HTTPAdapter` (no retries) whose connections carry TCP keepalive options."""
+    """An `HTTPAdapter` (no retries) whose connections carry TCP keepalive options.
+
+    Direct connections and connections through a web proxy alike.
+    """
 
     def init_poolmanager(
         self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
@@ -47,3 +51,9 @@ class KeepaliveAdapter(HTTPAdapter):
         """Create the pool manager with keepalive `socket_options` on every connection."""
         pool_kwargs.setdefault("socket_options", keepalive_socket_options())
         super().init_poolmanager(connections, maxsize, block=block, **pool_kwargs)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> PoolManager:
+        """The web proxy's pool manager, with the same keepalive `socket_options`."""
+        proxy_kwargs.setdefault("socket_options", keepalive_socket_options())
+        manager: PoolManager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        return manager

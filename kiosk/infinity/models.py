@@ -41,11 +41,22 @@ def _float(data: Mapping[str, Any], key: str, what: str, default: float | None =
         raise ProtocolError(f"{what}: '{key}' is not a number")
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an integer beyond float
         raise ProtocolError(f"{what}: '{key}' is not a number") from None
     if not math.isfinite(number):
         raise ProtocolError(f"{what}: '{key}' is not a finite number")
     return number
+
+
+def _finite_or_none(value: Any) -> float | None:
+    """A JSON number as a finite float; None for anything else (text, bool, huge, inf)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def yes_no(value: Any) -> bool:
@@ -229,7 +240,6 @@ class Participant:
         what = "participant"
         obj = _require_mapping(data, what)
         uuid = _str(obj, "uuid", what)
-        start = obj.get("start_time")
         known = {
             "uuid", "display_name", "role", "service_type", "is_muted", "is_video_muted",
             "is_client_muted", "is_presenting", "start_time", "protocol", "uri",
@@ -243,8 +253,7 @@ class Participant:
             is_video_muted=yes_no(obj.get("is_video_muted")),
             is_client_muted=yes_no(obj.get("is_client_muted")),
             is_presenting=yes_no(obj.get("is_presenting")),
-            start_time=float(start) if isinstance(start, (int, float)) and not isinstance(
-                start, bool) else None,
+            start_time=_finite_or_none(obj.get("start_time")),
             protocol=str(obj.get("protocol") or ""),
             uri=str(obj.get("uri") or ""),
             extra={k: v for k, v in obj.items() if k not in known},

@@ -74,11 +74,6 @@ class CappedEncoder:
         self._apply()
 
     @property
-    def inner(self) -> Any:
-        """The wrapped encoder."""
-        return self._inner
-
-    @property
     def allowed_bps(self) -> int:
         """What the output may reach now: the far end's estimate, at most the cap."""
         return min(self._requested, self._cap_bps)

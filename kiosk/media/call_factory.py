@@ -15,11 +15,6 @@ class AiortcMediaFactory:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
 
-    @property
-    def settings(self) -> Settings:
-        """The settings every call is made with."""
-        return self._settings
-
     def create_call(
         self,
         ice_servers: Sequence[IceServer],

@@ -49,11 +49,6 @@ class FrameMailbox:
         """`time.monotonic()` when the first frame arrived, or None."""
         return self._first_frame_at
 
-    @property
-    def has_frame(self) -> bool:
-        """True while a frame is held (False before the first one and after `clear`)."""
-        return self._frame is not None
-
     def put(self, frame: VideoFrame) -> None:
         """Replace the held frame with `frame` (the older one, if never pulled, is dropped)."""
         with self._lock:

@@ -34,26 +34,11 @@ class OutgoingAudioTrack(MediaStreamTrack):
         self._source = source
         self._on_lost = on_lost
         self._stall_seconds = stall_seconds
-        self._muted = False
+        self.muted = False  # True: zeros are sent instead of the microphone
         self._lost_reason = ""
         self._sent = 0  # samples at 48 kHz, the timestamp of the next frame
         self._started_at: float | None = None
         self._silence = np.zeros(FRAME_SAMPLES, np.int16)
-        self.frames_sent = 0
-
-    @property
-    def muted(self) -> bool:
-        """True while silence is sent instead of the microphone."""
-        return self._muted
-
-    @muted.setter
-    def muted(self, value: bool) -> None:
-        self._muted = value
-
-    @property
-    def lost_reason(self) -> str:
-        """Why the microphone stopped ("" while it works)."""
-        return self._lost_reason
 
     async def recv(self) -> AudioFrame:
         """The next frame for the encoder."""
@@ -64,7 +49,9 @@ class OutgoingAudioTrack(MediaStreamTrack):
         frame: AudioFrame | None = None
         if not self._lost_reason:
             try:
-                frame = await asyncio.wait_for(self._source.recv(), self._stall_seconds)
+                # asyncio.timeout, not wait_for: no extra task per frame.
+                async with asyncio.timeout(self._stall_seconds):
+                    frame = await self._source.recv()
             except TimeoutError:
                 self._lose("the microphone stopped delivering sound")
             except MediaStreamError as exc:
@@ -72,7 +59,7 @@ class OutgoingAudioTrack(MediaStreamTrack):
         if frame is None:
             await self._pace()
             frame = audio_frame(self._silence, 0)
-        elif self._muted:
+        elif self.muted:
             frame = audio_frame(
                 np.zeros(frame.samples, np.int16), 0, frame.sample_rate
             )
@@ -81,7 +68,6 @@ class OutgoingAudioTrack(MediaStreamTrack):
         frame.pts = self._sent * rate // SAMPLE_RATE
         frame.time_base = Fraction(1, rate)
         self._sent += frame.samples * SAMPLE_RATE // rate
-        self.frames_sent += 1
         return frame
 
     async def _pace(self) -> None:

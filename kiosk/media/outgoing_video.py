@@ -56,7 +56,7 @@ class OutgoingVideoTrack(MediaStreamTrack):
         self._lost_reason = ""
         self._muted = False
         self._size = DEFAULT_SIZE
-        self._black: dict[tuple[int, int], np.ndarray] = {}
+        self._black: np.ndarray | None = None  # yuv420p planes of the current size
         self._started_at: float | None = None
         self._last_sent_at = 0.0
         self.meter = RateMeter()
@@ -89,7 +89,9 @@ class OutgoingVideoTrack(MediaStreamTrack):
             if self._latest is None:
                 patience = max(patience, self._first_frame_seconds)
             try:
-                await asyncio.wait_for(self._fresh.wait(), patience)
+                # asyncio.timeout, not wait_for: no extra task per frame.
+                async with asyncio.timeout(patience):
+                    await self._fresh.wait()
             except TimeoutError:
                 self._lose("the camera stopped delivering pictures")
         if self._lost_reason:
@@ -147,12 +149,12 @@ class OutgoingVideoTrack(MediaStreamTrack):
     def _black_frame(self) -> VideoFrame:
         # A new frame each time: the encoder marks forced keyframes on the frame it gets.
         width, height = self._size
-        planes = self._black.get(self._size)
-        if planes is None:
+        planes = self._black
+        if planes is None or planes.shape != (height * 3 // 2, width):
             planes = np.empty((height * 3 // 2, width), np.uint8)
             planes[:height] = 16  # video-range black
             planes[height:] = 128
-            self._black = {self._size: planes}
+            self._black = planes
         return VideoFrame.from_ndarray(planes, format="yuv420p")
 
     def stop(self) -> None:

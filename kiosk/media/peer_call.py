@@ -227,7 +227,8 @@ class AiortcMediaCall:
             bitrate_out_kbps=round(out_kbps, 1),
             bitrate_in_kbps=round(in_kbps, 1),
             packets_lost=totals.packets_lost,
-            round_trip_ms=round(totals.round_trip_ms, 1) if totals.round_trip_ms else None,
+            round_trip_ms=(round(totals.round_trip_ms, 1)
+                           if totals.round_trip_ms is not None else None),
             audio_packets_sent=totals.audio_packets_sent,
             audio_packets_received=totals.audio_packets_received,
             first_remote_frame_at=self.remote_video.first_frame_at,
@@ -238,20 +239,23 @@ class AiortcMediaCall:
         if self._closing:
             return
         self._closing = True
-        try:
-            for track in (self._video_out, self._audio_out):
-                if track is not None:
-                    track.stop()
-            for source in self._sources:
-                source.stop()
-            if self._speaker is not None:
-                await self._speaker.stop()
-            for task in list(self._tasks):
-                task.cancel()
-            if self._pc is not None:
+        # Each step on its own: a device that fails to stop (unplugged) must not leave the
+        # peer connection open.
+        stops = [track.stop for track in (self._video_out, self._audio_out) if track is not None]
+        for stop in (*stops, *(source.stop for source in self._sources)):
+            try:
+                stop()
+            except Exception:
+                log.warning("Stopping a media device failed", exc_info=True)
+        if self._speaker is not None:
+            await self._speaker.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._pc is not None:
+            try:
                 await asyncio.wait_for(self._pc.close(), CLOSE_TIMEOUT)
-        except Exception:
-            log.warning("Closing the media call did not finish cleanly", exc_info=True)
+            except Exception:
+                log.warning("Closing the media connection did not finish cleanly", exc_info=True)
         self.local_video.clear()
 
     # -- internals -----------------------------------------------------------

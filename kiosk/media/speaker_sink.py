@@ -41,7 +41,6 @@ class SpeakerSink:
         self._task: asyncio.Task[None] | None = None
         self._resampler: AudioResampler | None = None
         self.frames = 0  # decoded audio frames received
-        self.silent_frames = 0  # of which every sample was zero
         self.last_peak = 0  # largest absolute sample of the newest frame
 
     @classmethod
@@ -75,11 +74,8 @@ class SpeakerSink:
 
     def _take(self, frame: AudioFrame) -> None:
         samples = frame.to_ndarray()
-        peak = int(np.abs(samples).max()) if samples.size else 0
         self.frames += 1
-        self.last_peak = peak
-        if peak == 0:
-            self.silent_frames += 1
+        self.last_peak = int(np.abs(samples).max()) if samples.size else 0
         if self._playback is None:
             return
         if (frame.format.name, frame.layout.name, frame.sample_rate) != (

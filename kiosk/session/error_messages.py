@@ -86,32 +86,30 @@ def disconnect_message(reason: str) -> str:
     return clean_reason(reason, REMOVED)
 
 
+# Failures that always read the same, whatever their details.
+_FIXED: tuple[tuple[type[BaseException], ErrorCode, str], ...] = (
+    (ConferenceNotFound, ErrorCode.CONFERENCE_NOT_FOUND, NOT_FOUND),
+    (NotAPexipNode, ErrorCode.NOT_A_PEXIP_NODE, NOT_PEXIP),
+    (ServiceUnavailable, ErrorCode.SERVICE_UNAVAILABLE, BUSY),
+    (SsoRequired, ErrorCode.SSO_REQUIRED, SSO),
+    (ProtocolError, ErrorCode.PROTOCOL_ERROR, PROTOCOL),
+    (InvalidToken, ErrorCode.TOKEN_EXPIRED, CONNECTION_LOST),
+    (MediaFailed, ErrorCode.MEDIA_FAILED, MEDIA),
+    (PinRequired, ErrorCode.PIN_NOT_GIVEN, PIN_NEEDED),
+    (InvalidPin, ErrorCode.INVALID_PIN, WRONG_PIN),
+    (ExtensionRequired, ErrorCode.REFUSED, EXTENSION_NEEDED),
+)
+
+
 def describe_error(exc: BaseException) -> SessionError:
     """Map a failure of the client, the media or the session to code and sentence."""
-    if isinstance(exc, ConferenceNotFound):
-        return SessionError(ErrorCode.CONFERENCE_NOT_FOUND, NOT_FOUND)
     if isinstance(exc, NodeUnreachable):
         if exc.tls:
             return SessionError(ErrorCode.TLS_FAILURE, UNTRUSTED)
         return SessionError(ErrorCode.NODE_UNREACHABLE, UNREACHABLE)
-    if isinstance(exc, NotAPexipNode):
-        return SessionError(ErrorCode.NOT_A_PEXIP_NODE, NOT_PEXIP)
-    if isinstance(exc, ServiceUnavailable):
-        return SessionError(ErrorCode.SERVICE_UNAVAILABLE, BUSY)
-    if isinstance(exc, SsoRequired):
-        return SessionError(ErrorCode.SSO_REQUIRED, SSO)
-    if isinstance(exc, ProtocolError):
-        return SessionError(ErrorCode.PROTOCOL_ERROR, PROTOCOL)
     if isinstance(exc, Refused):
         return SessionError(ErrorCode.REFUSED, clean_reason(exc.reason, REFUSED))
-    if isinstance(exc, InvalidToken):
-        return SessionError(ErrorCode.TOKEN_EXPIRED, CONNECTION_LOST)
-    if isinstance(exc, MediaFailed):
-        return SessionError(ErrorCode.MEDIA_FAILED, MEDIA)
-    if isinstance(exc, PinRequired):
-        return SessionError(ErrorCode.PIN_NOT_GIVEN, PIN_NEEDED)
-    if isinstance(exc, InvalidPin):
-        return SessionError(ErrorCode.INVALID_PIN, WRONG_PIN)
-    if isinstance(exc, ExtensionRequired):
-        return SessionError(ErrorCode.REFUSED, EXTENSION_NEEDED)
+    for kind, code, message in _FIXED:
+        if isinstance(exc, kind):
+            return SessionError(code, message)
     return SessionError(ErrorCode.INTERNAL, INTERNAL)

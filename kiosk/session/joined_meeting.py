@@ -234,8 +234,9 @@ class JoinedMeeting:
             return
         log.info("Media call restored (was %s)", previous_state.value)
         services.publisher.update(notice="")
-        await self._restore_node_mutes()
+        # Settled before telling the node: a loss of the new call meanwhile must count.
         self._settle_state()
+        await self._restore_node_mutes()
 
     async def _restore_node_mutes(self) -> None:
         if self.token is not None:

@@ -6,7 +6,8 @@
   `SimulatorProcess` (a child process, for the demo and the benchmarks). Either one's
   `control` is a `control_client.SimulatorControl` for the `/_sim/` API.
 - `node.py`: the node's behaviour; `client_api.py` / `control_api.py`: its HTTP routes.
-- `far_end.py`: the aiortc peer answering each call (and making server offers);
+- `far_end.py`: the aiortc peer answering each call (and making server offers); it sends
+  `pattern_video.py` (colour bars with a small status label) and `tone_audio.py`;
   `frame_checks.py`: its black-picture / silence tests; `ice_blackhole.py`: the
   ICE-never-answers fault; `fault_injector.py`: the `/_sim/faults` middleware.
 - `main.py`: `pexip-kiosk sim`.

@@ -19,8 +19,10 @@ PLANAR_YUV = frozenset({"yuv420p", "yuvj420p"})
 def is_black_video(frame: av.VideoFrame) -> bool:
     """True when no sampled pixel is brighter than near-black."""
     if frame.format.name in PLANAR_YUV:
-        # The first `height` rows of the planar array are the luma plane.
-        luma = frame.to_ndarray()[: frame.height : SAMPLE_STEP, ::SAMPLE_STEP]
+        # A view of the luma plane itself: no copy or conversion of the frame.
+        plane = frame.planes[0]
+        rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
+        luma = rows[::SAMPLE_STEP, : frame.width : SAMPLE_STEP]
     else:
         luma = frame.to_ndarray(format="gray")[::SAMPLE_STEP, ::SAMPLE_STEP]
     return bool(luma.size) and int(luma.max()) <= BLACK_LUMA_MAX

@@ -17,7 +17,7 @@ from typing import Any
 from kiosk.simulator.event_hub import EventHub, SseMessage, Subscription
 from kiosk.simulator.far_end import FarEnd, PatternStatus
 from kiosk.simulator.pin_check import HOST, role_for_pin
-from kiosk.simulator.protocol_replies import ApiError
+from kiosk.simulator.protocol_replies import NODE_VERSION, ApiError
 from kiosk.simulator.room_state import (
     CHAIR,
     GUEST,
@@ -43,7 +43,6 @@ HOST_WAIT_REASON = (
 )
 CALL_DISCONNECT_REASON = "Call disconnected"
 SIMULATED_HOST_NAME = "Host"
-VERSION = {"version_id": "35", "pseudo_version": "77353.0.0"}
 DTMF_DIGITS = frozenset("0123456789*#ABCD")
 BANDWIDTH_KBPS = 1280
 SERVER_OFFER_EVENTS = ("new_offer", "update_sdp")
@@ -117,7 +116,8 @@ class SimulatedNode:
         if entry.config.virtual_reception:
             extension = body.get("conference_extension")
             if extension is None or (isinstance(extension, str) and not extension.strip()):
-                raise ApiError(403, {"conference_extension": "standard"}, status_text="success")
+                prompt = entry.config.extension_prompt.reply()
+                raise ApiError(403, prompt, status_text="success")
             target = self._by_extension.get(str(extension).strip())
             if target is None:
                 raise ApiError(404, NOT_FOUND, status_text="success")
@@ -151,7 +151,7 @@ class SimulatedNode:
             "service_type": "conference",
             "current_service_type": WAITING_ROOM if waiting else "conference",
             "conference_name": room.config.name,
-            "version": dict(VERSION),
+            "version": dict(NODE_VERSION),
             "stun": [],
             "turn": [],
             "use_relay_candidates_only": False,

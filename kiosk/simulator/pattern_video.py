@@ -1,14 +1,14 @@
-"""The far end's live picture: colour bars with the room name, the participant count
-and "Waiting for the host" while the participant is held, plus a moving block so a
-viewer can tell the picture is live.
+"""The far end's live picture: colour bars with a small label in the upper-left corner
+(the room name, the participant count, and "Waiting for the host" while the participant
+is held), plus a moving block so a viewer can tell the picture is live.
 
-The text layer is drawn with Pillow only when the status changes; every frame
-copies the cached YUV planes and moves the block (cheap numpy slicing).
+The label stays small and out of the lower third, where a kiosk draws its own controls
+over the remote picture. It is drawn with Pillow only when the status changes; every
+frame copies the cached YUV planes and moves the block (cheap numpy slicing).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,12 +16,16 @@ from typing import Any
 import av
 import numpy as np
 from aiortc import VideoStreamTrack
-
-log = logging.getLogger(__name__)
+from PIL import Image, ImageDraw, ImageFont
 
 WIDTH = 640
 HEIGHT = 360
 BLOCK = 40
+WAITING_TEXT = "Waiting for the host"
+CONNECTED_TEXT = "Connected"
+LABEL_MARGIN = 10  # pixels between the label and the picture's edges
+LABEL_MAX_WIDTH = 0.6  # of the picture's width; a longer room name is shortened
+LABEL_SHADE = 0.3  # the bars keep this much of their brightness behind the label
 # BT.601 colour bars (white, yellow, cyan, green, magenta, red, blue), dimmed to 75 %.
 _BARS_RGB = [
     (191, 191, 191),
@@ -43,36 +47,58 @@ class PatternStatus:
     waiting: bool
 
 
-def _status_lines(status: PatternStatus) -> list[str]:
+def label_lines(status: PatternStatus, room_name: str | None = None) -> tuple[str, str]:
+    """The label's two lines: "<room> · N participants" and the caller's state
+    (`room_name`: a shortened name to show instead of the status's own)."""
     count = status.participant_count
     people = f"{count} participant" + ("" if count == 1 else "s")
-    return [status.room_name, people, "Waiting for the host" if status.waiting else "Connected"]
+    state = WAITING_TEXT if status.waiting else CONNECTED_TEXT
+    return f"{room_name or status.room_name} · {people}", state
 
 
-def _rgb_background(width: int, height: int) -> np.ndarray:
+def _rgb_bars(width: int, height: int) -> np.ndarray:
     image = np.zeros((height, width, 3), dtype=np.uint8)
     bar_width = -(-width // len(_BARS_RGB))
     for index, colour in enumerate(_BARS_RGB):
-        image[: height * 2 // 3, index * bar_width : (index + 1) * bar_width] = colour
-    # Darker band at the bottom where the text goes.
-    image[height * 2 // 3 :] = (16, 16, 48)
+        image[:, index * bar_width : (index + 1) * bar_width] = colour
     return image
 
 
-def _draw_text(image: np.ndarray, lines: list[str]) -> np.ndarray:
-    try:
-        from PIL import Image, ImageDraw, ImageFont
-    except ImportError:  # Pillow is optional: the picture stays live without its captions.
-        return image
+def _font_px(height: int) -> int:
+    return max(11, height // 24)
+
+
+def label_box(width: int, height: int) -> tuple[int, int, int, int]:
+    """The largest area (x0, y0, x1, y1) the label may cover in a picture of that size."""
+    font_px = _font_px(height)
+    box_h = 2 * font_px + 3 * (font_px // 3) + 4  # two lines, three gaps, room for descenders
+    x0 = y0 = LABEL_MARGIN
+    return x0, y0, x0 + int(width * LABEL_MAX_WIDTH), y0 + box_h
+
+
+def _draw_label(image: np.ndarray, status: PatternStatus) -> np.ndarray:
+    """Shade a compact box in the upper-left corner and write the status into it."""
+    height, width = image.shape[:2]
+    font_px = _font_px(height)
+    pad = font_px // 3
+    font = ImageFont.load_default(size=font_px)
+    x0, y0, x_limit, y1 = label_box(width, height)
+    measure = ImageDraw.Draw(Image.new("L", (1, 1)))
+    room_name = status.room_name
+    lines = label_lines(status)
+    # A long room name is shortened, never the count or the state.
+    while len(room_name) > 1 and measure.textlength(lines[0], font=font) > x_limit - x0 - 2 * pad:
+        room_name = room_name[:-2] + "…"
+        lines = label_lines(status, room_name)
+    text_w = max(int(measure.textlength(line, font=font)) for line in lines)
+    x1 = min(x_limit, x0 + text_w + 2 * pad)
+    image[y0:y1, x0:x1] = (image[y0:y1, x0:x1] * LABEL_SHADE).astype(np.uint8)
     picture = Image.fromarray(image)
     draw = ImageDraw.Draw(picture)
-    height = image.shape[0]
-    top = height * 2 // 3 + 8
-    sizes = [30, 22, 22]
-    for line, size in zip(lines, sizes, strict=False):
-        font = ImageFont.load_default(size=size)
-        draw.text((16, top), line, fill=(255, 255, 255), font=font)
-        top += size + 6
+    top = y0 + pad
+    for line in lines:
+        draw.text((x0 + pad, top), line, fill=(255, 255, 255), font=font)
+        top += font_px + pad
     return np.asarray(picture)
 
 
@@ -82,13 +108,13 @@ class PatternRenderer:
     def __init__(self, width: int = WIDTH, height: int = HEIGHT) -> None:
         self.width = width
         self.height = height
-        self._background = _rgb_background(width, height)
+        self._background = _rgb_bars(width, height)
         self._status: PatternStatus | None = None
         self._planes: np.ndarray | None = None
 
     def _planes_for(self, status: PatternStatus) -> np.ndarray:
         if status != self._status or self._planes is None:
-            rgb = _draw_text(self._background.copy(), _status_lines(status))
+            rgb = _draw_label(self._background.copy(), status)
             frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
             self._planes = frame.to_ndarray()
             self._status = status
@@ -100,7 +126,7 @@ class PatternRenderer:
         span = self.width - BLOCK
         x = (frame_number * 4) % (2 * span)
         x = x if x < span else 2 * span - x
-        y = self.height * 2 // 3 - BLOCK - 8
+        y = (self.height - BLOCK) // 2
         planes[y : y + BLOCK, x : x + BLOCK] = 235
         return av.VideoFrame.from_ndarray(planes, format="yuv420p")
 

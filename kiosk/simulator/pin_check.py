@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 
-from kiosk.simulator.protocol_replies import ApiError
+from kiosk.simulator.protocol_replies import NODE_VERSION, ApiError
 from kiosk.simulator.rooms import PinRule, RoomConfig
 
 GUEST_PIN = "none"
@@ -19,7 +19,7 @@ def _same(a: str, b: str) -> bool:
 def role_for_pin(room: RoomConfig, pin_header: str | None) -> str:
     """Return "HOST" or "GUEST" for the `pin` header sent, or raise the node's 403.
 
-    No header: the PIN prompt object (`{"pin": "required", "guest_pin": ...}`).
+    No header: the PIN prompt object (`{"pin": "required", "guest_pin": ..., "version": ...}`).
     A whitespace-only or empty header means `none`. A wrong PIN: "Invalid PIN".
     `pin: none` where guests need a PIN of their own: the prompt again, as a
     real node does (clients treat that as an invalid PIN).
@@ -27,7 +27,11 @@ def role_for_pin(room: RoomConfig, pin_header: str | None) -> str:
     rule = room.pin_rule
     if rule is PinRule.NONE:
         return HOST
-    prompt = {"pin": "required", "guest_pin": "none" if rule is PinRule.HOST_ONLY else "required"}
+    prompt = {
+        "pin": "required",
+        "guest_pin": "none" if rule is PinRule.HOST_ONLY else "required",
+        "version": dict(NODE_VERSION),
+    }
     if pin_header is None:
         raise ApiError(403, prompt, status_text="success")
     pin = pin_header.strip() or GUEST_PIN

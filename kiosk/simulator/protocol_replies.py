@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from types import MappingProxyType
 from typing import Any
 
 from aiohttp import web
+
+# The node's software version, sent in the token reply and in the PIN prompts.
+NODE_VERSION = MappingProxyType({"version_id": "35", "pseudo_version": "77353.0.0"})
 
 
 class ApiError(Exception):

@@ -28,6 +28,7 @@ _KNOWN_KEYS = frozenset(
         "hosts_present",
         "virtual_reception",
         "host_wait_timeout",
+        "extension_prompt",
     }
 )
 
@@ -44,6 +45,19 @@ class PinRule(enum.Enum):
     EVERYONE = "everyone"  # hosts and guests each have a PIN
 
 
+class ExtensionPrompt(enum.Enum):
+    """Which of the two 403 shapes a Virtual Reception asks for an extension with."""
+
+    STANDARD = "standard"  # {"conference_extension": "standard"}
+    REQUIRED = "required"  # {"conference_extension": "required", "conference_extension_type": ..}
+
+    def reply(self) -> dict[str, str]:
+        """The 403 `result` of this shape."""
+        if self is ExtensionPrompt.STANDARD:
+            return {"conference_extension": "standard"}
+        return {"conference_extension": "required", "conference_extension_type": "standard"}
+
+
 @dataclass(frozen=True)
 class RoomConfig:
     """One simulated Virtual Meeting Room (or Virtual Reception)."""
@@ -57,6 +71,7 @@ class RoomConfig:
     hosts_present: bool = False
     virtual_reception: bool = False
     host_wait_timeout: float | None = None  # seconds a guest may wait for a host
+    extension_prompt: ExtensionPrompt = ExtensionPrompt.STANDARD  # virtual receptions only
 
     @property
     def pin_rule(self) -> PinRule:
@@ -149,6 +164,11 @@ def _room(source: str, index: int, table: Any) -> RoomConfig:
     ):
         raise RoomsFileError(f"{where}: 'host_wait_timeout' must be a positive number of seconds")
 
+    prompt = table.get("extension_prompt", ExtensionPrompt.STANDARD.value)
+    choices = [p.value for p in ExtensionPrompt]
+    if prompt not in choices:
+        raise RoomsFileError(f"{where}: 'extension_prompt' must be one of {choices}")
+
     room = RoomConfig(
         alias=alias,
         name=name.strip(),
@@ -159,11 +179,14 @@ def _room(source: str, index: int, table: Any) -> RoomConfig:
         hosts_present=flag("hosts_present"),
         virtual_reception=flag("virtual_reception"),
         host_wait_timeout=float(wait) if wait is not None else None,
+        extension_prompt=ExtensionPrompt(prompt),
     )
     if room.guest_pin and not room.host_pin:
         raise RoomsFileError(f"{where}: 'guest_pin' needs a 'host_pin' too")
     if room.guest_pin and room.guest_pin == room.host_pin:
         raise RoomsFileError(f"{where}: 'guest_pin' must differ from 'host_pin'")
+    if "extension_prompt" in table and not room.virtual_reception:
+        raise RoomsFileError(f"{where}: 'extension_prompt' needs virtual_reception = true")
     if room.virtual_reception and (room.host_pin or room.extension or room.hosts_present):
         raise RoomsFileError(
             f"{where}: a virtual reception has no PIN, extension or hosts of its own"

@@ -50,10 +50,8 @@ def camera_presence(settings: Settings, inventory: DeviceInventory) -> CameraPre
         return CameraPresence.DISABLED
     if choice == "test":
         return CameraPresence.TEST
-    if choice == "auto":
-        return CameraPresence.FOUND if inventory.video else CameraPresence.MISSING
-    if choice == "picamera":
-        # libcamera exposes Pi camera modules as media/video nodes too.
+    if choice in ("auto", "picamera"):
+        # libcamera exposes Pi camera modules as video nodes too.
         return CameraPresence.FOUND if inventory.video else CameraPresence.MISSING
     return CameraPresence.FOUND if Path(settings.camera).exists() else CameraPresence.MISSING
 

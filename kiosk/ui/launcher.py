@@ -69,12 +69,17 @@ def run_app(
     """
     prepare_environment()
     configure_window(settings, options)
-    return asyncio.run(_run(settings, options, redactor, hook))
+    return asyncio.run(run_app_async(settings, options, redactor, hook))
 
 
-async def _run(
-    settings: Settings, options: LaunchOptions, redactor: object | None, hook: AppHook | None
+async def run_app_async(
+    settings: Settings,
+    options: LaunchOptions,
+    redactor: object | None = None,
+    hook: AppHook | None = None,
 ) -> AppResult:
+    """`run_app` on the running loop (Kivy already prepared): the app, the session,
+    the health endpoint and systemd notifications, until the app stops."""
     # Imported here: Kivy must see the environment and Config set above first.
     from kivy.clock import Clock
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -111,7 +112,8 @@ RENDER_PLAYBOOK = """\
 """
 
 
-def test_example_fleet_renders_settings_the_kiosk_accepts(tmp_path: Path) -> None:
+def render_fleet(tmp_path: Path, *extra: str) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """Render every example room's kiosk.env locally; (the output folder, the run)."""
     out = tmp_path / "rendered"
     out.mkdir()
     playbook = tmp_path / "render.yml"
@@ -120,8 +122,13 @@ def test_example_fleet_renders_settings_the_kiosk_accepts(tmp_path: Path) -> Non
     result = run([VENV_BIN / "ansible-playbook", "-i", INVENTORY, playbook,
                   "--vault-password-file", VAULT_PASSWORD,
                   "-e", "ansible_connection=local", "-e", "ansible_become=false",
-                  "-e", "ansible_python_interpreter=/usr/bin/python3"],
+                  "-e", "ansible_python_interpreter=/usr/bin/python3", *extra],
                  cwd=ANSIBLE_DIR, env=ansible_env(tmp_path), timeout=300)
+    return out, result
+
+
+def test_example_fleet_renders_settings_the_kiosk_accepts(tmp_path: Path) -> None:
+    out, result = render_fleet(tmp_path)
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
 
     def settings(host: str):
@@ -149,17 +156,8 @@ def test_example_fleet_renders_settings_the_kiosk_accepts(tmp_path: Path) -> Non
 
 
 def test_a_bad_admin_pin_stops_the_room_with_a_clear_message(tmp_path: Path) -> None:
-    out = tmp_path / "rendered"
-    out.mkdir()
-    playbook = tmp_path / "render.yml"
-    playbook.write_text(RENDER_PLAYBOOK.format(template=ROLE / "templates" / "kiosk.env.j2",
-                                               out=out))
-    result = run([VENV_BIN / "ansible-playbook", "-i", INVENTORY, playbook,
-                  "--vault-password-file", VAULT_PASSWORD, "--limit", "boardroom-b1*",
-                  "-e", "ansible_connection=local", "-e", "ansible_become=false",
-                  "-e", "ansible_python_interpreter=/usr/bin/python3",
-                  "-e", "pexip_kiosk_admin_pin=12ab"],
-                 cwd=ANSIBLE_DIR, env=ansible_env(tmp_path), timeout=300)
+    out, result = render_fleet(tmp_path, "--limit", "boardroom-b1*",
+                               "-e", "pexip_kiosk_admin_pin=12ab")
     assert result.returncode != 0
     assert "failed=1" in result.stdout
     assert ("boardroom-b1.kiosk.example.internal: pexip_kiosk_admin_pin must be 4 to 12 digits"

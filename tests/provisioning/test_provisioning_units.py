@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 from pathlib import Path
 
@@ -82,6 +83,41 @@ def test_a_bad_kiosk_env_stops_the_unit_instead_of_a_restart_storm(unit: Path) -
     interval = int(unit_values(unit, "Unit", "StartLimitIntervalSec")[0])
     assert 2 <= burst <= 5
     assert interval >= 10 * burst * int(restart["RestartSec"])
+
+
+def stop_post_command(unit: Path) -> tuple[str, list[str]]:
+    """ExecStopPost= as systemd runs it: (its prefixes, argv with `$$` turned into `$`)."""
+    (value,) = unit_values(unit, "Service", "ExecStopPost")
+    command = value.lstrip("-+@:!")
+    return value[: len(value) - len(command)], shlex.split(command.replace("$$", "$"))
+
+
+@pytest.mark.parametrize("unit", [MAIN, CAGE], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    ("exit_status", "starts_getty"),
+    [("10", True), ("0", False), ("2", False), ("1", False), ("TERM", False), ("", False)],
+)
+def test_only_the_admin_quit_gives_tty1_back_to_the_login_prompt(
+    unit: Path, exit_status: str, starts_getty: bool, tmp_path: Path
+) -> None:
+    """The unit's ExecStopPost line, run by a real shell with systemd's EXIT_STATUS.
+
+    systemd sets EXIT_STATUS (a number, or a signal name) for ExecStopPost=; `$$` in a
+    unit is a literal `$`. A `systemctl` on PATH records what it is asked to do.
+    """
+    prefixes, argv = stop_post_command(unit)
+    # '+': runs as root, outside the sandbox (the kiosk user may not start units);
+    # '-': a failure here never marks the kiosk failed.
+    assert set(prefixes) == {"-", "+"}
+    calls = tmp_path / "systemctl.calls"
+    fake = tmp_path / "systemctl"
+    fake.write_text(f'#!/bin/sh\necho "$*" >> {calls}\n')
+    fake.chmod(0o755)
+    env = {"PATH": f"{tmp_path}:/usr/bin:/bin", "EXIT_CODE": "exited", "EXIT_STATUS": exit_status}
+    result = run(argv, env=env, timeout=30)
+    assert result.returncode == 0, result.stderr
+    recorded = calls.read_text().splitlines() if calls.exists() else []
+    assert recorded == (["--no-block start getty@tty1.service"] if starts_getty else [])
 
 
 def test_the_cli_exit_code_for_a_config_error_is_the_one_the_unit_does_not_restart() -> None:
