@@ -308,6 +308,19 @@ async def test_controls_reach_the_node(simulator: SimulatorThread, sim_settings:
     await session.leave()
 
 
+async def test_quick_key_presses_reach_the_meeting_in_order(
+    simulator: SimulatorThread, sim_settings: Settings
+) -> None:
+    session = ConferenceSession(sim_settings)
+    await session.join("meet.open")
+    # Eight keys pressed faster than the node answers: each one is its own request.
+    presses = "1#5*9A0D"
+    await asyncio.gather(*(session.send_dtmf(key) for key in presses))
+    room = await asyncio.to_thread(simulator.control.room, "meet.open")
+    assert "".join(d["digits"] for d in room["dtmf"]) == presses
+    await session.leave()
+
+
 async def test_display_name_comes_from_settings(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:

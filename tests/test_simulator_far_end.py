@@ -251,8 +251,10 @@ def test_pattern_says_waiting_for_the_host_in_a_small_label_and_moves() -> None:
     admitted = renderer.render(joined, 0).to_ndarray()
     assert first.shape == (540, 640)  # yuv420p planes of 640x360
     x0, y0, x1, y1 = label_box(640, 360)
-    # A compact label in the upper-left corner, well clear of the lower third.
-    assert (x1 - x0) * (y1 - y0) <= 0.1 * 640 * 360 and y1 <= 360 // 3
+    # A compact label in the middle, clear of the corners and the lower third where a
+    # kiosk draws its own panels and controls.
+    assert (x1 - x0) * (y1 - y0) <= 0.1 * 640 * 360
+    assert y0 >= 360 // 3 and y1 <= 2 * 360 // 3 and x0 > 640 // 10 and x1 < 640 * 9 // 10
     label = (slice(y0, y1), slice(x0, x1))
     assert np.array_equal(first[label], later[label])  # the label is static
     assert not np.array_equal(first[label], admitted[label])  # and follows the status

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -205,7 +206,12 @@ def test_the_kiosk_app_is_ready_pings_the_watchdog_and_serves_health(
         assert report["state"] == "IDLE"
         assert report["node"]["reachable"] is False
         assert process.poll() is None
+        # `systemctl stop`: SIGTERM ends the app cleanly, saying STOPPING=1 first.
+        process.send_signal(signal.SIGTERM)
+        assert fake.wait_for("STOPPING", timeout=15)["STOPPING"] == "1"
+        assert process.wait(timeout=20) == 0
     finally:
-        process.kill()
+        if process.poll() is None:
+            process.kill()
         _, stderr = process.communicate(timeout=30)
     assert b"Traceback" not in stderr, stderr.decode(errors="replace")[-2000:]

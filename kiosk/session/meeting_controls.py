@@ -52,6 +52,9 @@ class MeetingControls:
         self._tasks = tasks
         self._on_notice = on_notice
         self._on_token_invalid = on_token_invalid
+        # Each tone is its own request in a worker thread; unserialised, quick key presses
+        # reach the meeting in any order. asyncio.Lock wakes its waiters in arrival order.
+        self._dtmf_order = asyncio.Lock()
 
     async def set_muted(self, target: CallTarget, microphone: bool, muted: bool) -> None:
         """Tell the node the microphone (or the camera) is muted or not."""
@@ -72,8 +75,9 @@ class MeetingControls:
     async def send_dtmf(self, target: CallTarget, digits: str, call_uuid: str | None) -> None:
         """Send DTMF digits (already normalised), on the call when there is one."""
         # The digits themselves are not logged: people type PINs of far-end IVRs with them.
-        await self._send(self._client.dtmf, target.alias, target.participant_uuid,
-                         target.token().token, digits, call_uuid=call_uuid)
+        async with self._dtmf_order:
+            await self._send(self._client.dtmf, target.alias, target.participant_uuid,
+                             target.token().token, digits, call_uuid=call_uuid)
 
     async def ack(self, target: CallTarget, call_uuid: str, sdp: str) -> None:
         """Answer the node's renegotiation offer with our SDP."""

@@ -1,10 +1,11 @@
-"""The far end's live picture: colour bars with a small label in the upper-left corner
-(the room name, the participant count, and "Waiting for the host" while the participant
-is held), plus a moving block so a viewer can tell the picture is live.
+"""The far end's live picture: colour bars with a small label in the centre (the room
+name, the participant count, and "Waiting for the host" while the participant is
+held), plus a moving block so a viewer can tell the picture is live.
 
-The label stays small and out of the lower third, where a kiosk draws its own controls
-over the remote picture. It is drawn with Pillow only when the status changes; every
-frame copies the cached YUV planes and moves the block (cheap numpy slicing).
+The label stays small and clear of the corners and the bottom edge, where a kiosk
+draws its own panels and controls over the remote picture. It is drawn with Pillow
+only when the status changes; every frame copies the cached YUV planes and moves
+the block (cheap numpy slicing).
 """
 
 from __future__ import annotations
@@ -72,12 +73,15 @@ def label_box(width: int, height: int) -> tuple[int, int, int, int]:
     """The largest area (x0, y0, x1, y1) the label may cover in a picture of that size."""
     font_px = _font_px(height)
     box_h = 2 * font_px + 3 * (font_px // 3) + 4  # two lines, three gaps, room for descenders
-    x0 = y0 = LABEL_MARGIN
-    return x0, y0, x0 + int(width * LABEL_MAX_WIDTH), y0 + box_h
+    # Centred: a kiosk draws its own panels in the corners and its controls at the bottom.
+    box_w = int(width * LABEL_MAX_WIDTH)
+    x0 = (width - box_w) // 2
+    y0 = (height - box_h) // 2
+    return x0, y0, x0 + box_w, y0 + box_h
 
 
 def _draw_label(image: np.ndarray, status: PatternStatus) -> np.ndarray:
-    """Shade a compact box in the upper-left corner and write the status into it."""
+    """Shade a compact box in the centre and write the status into it."""
     height, width = image.shape[:2]
     font_px = _font_px(height)
     pad = font_px // 3
@@ -91,7 +95,9 @@ def _draw_label(image: np.ndarray, status: PatternStatus) -> np.ndarray:
         room_name = room_name[:-2] + "…"
         lines = label_lines(status, room_name)
     text_w = max(int(measure.textlength(line, font=font)) for line in lines)
-    x1 = min(x_limit, x0 + text_w + 2 * pad)
+    used_w = min(x_limit - x0, text_w + 2 * pad)
+    x0 = (width - used_w) // 2
+    x1 = x0 + used_w
     image[y0:y1, x0:x1] = (image[y0:y1, x0:x1] * LABEL_SHADE).astype(np.uint8)
     picture = Image.fromarray(image)
     draw = ImageDraw.Draw(picture)
@@ -126,7 +132,7 @@ class PatternRenderer:
         span = self.width - BLOCK
         x = (frame_number * 4) % (2 * span)
         x = x if x < span else 2 * span - x
-        y = (self.height - BLOCK) // 2
+        y = self.height * 3 // 4 - BLOCK // 2  # below the centred label
         planes[y : y + BLOCK, x : x + BLOCK] = 235
         return av.VideoFrame.from_ndarray(planes, format="yuv420p")
 

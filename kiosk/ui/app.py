@@ -7,7 +7,6 @@ change happens on the main thread. The UI never does HTTP itself.
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import logging
 from collections.abc import Callable, Mapping
@@ -141,7 +140,6 @@ class KioskApp(App):
         self.manager: ScreenManager | None = None
         self._quiet_event: ClockEvent | None = None
         self._prebuild_event: ClockEvent | None = None
-        self._dtmf_order = asyncio.Lock()
 
     # ------------------------------------------------------------------ building
 
@@ -349,13 +347,8 @@ class KioskApp(App):
 
     def send_dtmf(self, digits: str) -> None:
         """A key of the in-call keypad."""
-        self.runner.run("dtmf", self._send_dtmf_in_order(digits))
-
-    async def _send_dtmf_in_order(self, digits: str) -> None:
-        # Each key is its own request in a worker thread; unserialised, quick presses
-        # reach the meeting in any order. The lock wakes its waiters first come, first served.
-        async with self._dtmf_order:
-            await self.session.send_dtmf(digits)
+        # The session sends tones one at a time, in the order of the key presses.
+        self.runner.run("dtmf", self.session.send_dtmf(digits))
 
     def retry(self) -> None:
         """Try again on the Error screen: the same meeting once more."""

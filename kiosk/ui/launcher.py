@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kiosk.config import Settings
+from kiosk.session_state import SessionSnapshot
 from kiosk.ui.deferred_media import DeferredMediaFactory
 from kiosk.ui.kivy_setup import configure_window, prepare_environment
 from kiosk.ui.launch_options import LaunchOptions
@@ -32,6 +34,22 @@ EXIT_OK = 0
 EXIT_ADMIN_QUIT = 10
 
 AppHook = Callable[["KioskApp"], Awaitable[int]]
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+class StateStatusReporter:
+    """Passes the session's state to `report` (systemd's STATUS=) only when it changes."""
+
+    def __init__(self, report: Callable[[str], object]) -> None:
+        self._report = report
+        self._last = ""
+
+    def __call__(self, snapshot: SessionSnapshot) -> None:
+        """Observer of the session's snapshots."""
+        state = snapshot.state.value
+        if state != self._last:
+            self._last = state
+            self._report(state)
 
 
 def run_kiosk(settings: Settings) -> int:
@@ -41,6 +59,11 @@ def run_kiosk(settings: Settings) -> int:
     prepare_environment()  # before anything imports kivy
     redactor = configure_logging(settings.log_level)
     result = run_app(settings, LaunchOptions(), redactor=redactor)
+    if result.restart and os.environ.get("NOTIFY_SOCKET"):
+        # Under systemd the process already said STOPPING=1: exit and let Restart=always
+        # start a fresh one (re-executing in place would be killed at TimeoutStopSec).
+        log.info("Restarting the kiosk app through the service manager")
+        return EXIT_OK
     if result.restart:
         log.info("Restarting the kiosk app")
         logging.shutdown()
@@ -81,7 +104,7 @@ async def run_app_async(
     """`run_app` on the running loop (Kivy already prepared): the app, the session,
     the health endpoint and systemd notifications, until the app stops."""
     # Imported here: Kivy must see the environment and Config set above first.
-    from kivy.clock import Clock
+    from kivy.clock import Clock, ClockEvent
 
     from kiosk.conference import ConferenceSession
     from kiosk.health import SessionHealth
@@ -102,26 +125,36 @@ async def run_app_async(
     notifier = SystemdNotifier()
     health = SessionHealth(session, settings.health_addr)
     await health.start()  # never raises: a busy port is one log line
-    unsubscribe_status = session.subscribe(lambda snap: notifier.status(snap.state.value))
+    unsubscribe_status = session.subscribe(StateStatusReporter(notifier.status))
+
+    clock_events: list[ClockEvent] = []  # cancelled on exit: the Clock outlives this app
 
     def started(*_args: object) -> None:
         notifier.ready("Home screen shown")
         # Pinged from the Kivy clock: a frozen UI stops the pings and systemd restarts it.
         interval = notifier.watchdog_interval()
         if interval:
-            Clock.schedule_interval(lambda _dt: notifier.watchdog_ping(), interval)
+            clock_events.append(
+                Clock.schedule_interval(lambda _dt: notifier.watchdog_ping(), interval)
+            )
         # After the first frames: the import must not hold up drawing Home.
-        Clock.schedule_once(
+        clock_events.append(Clock.schedule_once(
             lambda _dt: app.runner.run("media warm-up", media.warm_up()), MEDIA_WARM_UP_DELAY
-        )
+        ))
 
     app.bind(on_start=started)
     hook_task: asyncio.Task[int] | None = None
     if hook is not None:
         hook_task = asyncio.ensure_future(_run_hook(app, hook))
+    # `systemctl stop`, a reboot or Ctrl-C: leave the meeting cleanly instead of vanishing.
+    loop = asyncio.get_running_loop()
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, app.stop)
     try:
         await app.async_run(async_lib="asyncio")
     finally:
+        for signum in STOP_SIGNALS:
+            loop.remove_signal_handler(signum)
         notifier.stopping()
         try:
             await asyncio.wait_for(session.leave(), LEAVE_ON_EXIT_SECONDS)
@@ -130,6 +163,8 @@ async def run_app_async(
         await app.runner.drain()
         unsubscribe_status()
         await health.stop()
+        for event in clock_events:
+            event.cancel()
         notifier.close()
     code = EXIT_ADMIN_QUIT if app.exit_request is ExitRequest.QUIT else EXIT_OK
     if hook_task is not None:
