@@ -96,13 +96,15 @@ async def one_join(session: ConferenceSession, alias: str, pin: str | None) -> f
 
 
 def summarize(samples: list[float]) -> dict[str, Any]:
-    """Median, p95, min and max in milliseconds."""
+    """Median, p95 (nearest rank), min and max in milliseconds."""
     ordered = sorted(samples)
-    p95_index = max(0, round(0.95 * len(ordered) + 0.5) - 1)
+    # Nearest rank: the ceil(0.95 n)-th sample (the 19th of 20), in integers so that float
+    # rounding cannot turn p95 into the maximum.
+    p95_index = (95 * len(ordered) + 99) // 100 - 1
     return {
         "joins": len(ordered),
         "median_ms": round(statistics.median(ordered), 1),
-        "p95_ms": round(ordered[min(p95_index, len(ordered) - 1)], 1),
+        "p95_ms": round(ordered[p95_index], 1),
         "min_ms": round(ordered[0], 1),
         "max_ms": round(ordered[-1], 1),
     }
