@@ -68,14 +68,15 @@ def audio_frame(samples: np.ndarray, pts: int, sample_rate: int = SAMPLE_RATE) -
 
 
 class ToneTrack(MediaStreamTrack):
-    """The `test` microphone: a steady 440 Hz tone in 20 ms frames, paced in real time."""
+    """A steady tone in 20 ms frames, paced in real time: the `test` microphone, and the
+    simulator's far end (more quietly)."""
 
     kind = "audio"
 
-    def __init__(self) -> None:
+    def __init__(self, level: float = TONE_LEVEL) -> None:
         super().__init__()
         t = np.arange(SAMPLE_RATE) / SAMPLE_RATE
-        self._second = (np.sin(2 * np.pi * TONE_HZ * t) * TONE_LEVEL * 32767).astype(np.int16)
+        self._second = (np.sin(2 * np.pi * TONE_HZ * t) * level * 32767).astype(np.int16)
         self._sent = 0
         self._started_at: float | None = None
 
@@ -95,6 +96,11 @@ class ToneTrack(MediaStreamTrack):
         frame = audio_frame(self._second[start : start + FRAME_SAMPLES], self._sent)
         self._sent += FRAME_SAMPLES
         return frame
+
+    @property
+    def frames_sent(self) -> int:
+        """How many 20 ms frames have been handed out."""
+        return self._sent // FRAME_SAMPLES
 
 
 class SoundDeviceMicrophoneTrack(MediaStreamTrack):

@@ -7,7 +7,8 @@
   `control` is a `control_client.SimulatorControl` for the `/_sim/` API.
 - `node.py`: the node's behaviour; `client_api.py` / `control_api.py`: its HTTP routes.
 - `far_end.py`: the aiortc peer answering each call (and making server offers); it sends
-  `pattern_video.py` (colour bars with a small status label) and `tone_audio.py`;
+  `pattern_video.py` (colour bars with a small status label) and a quiet tone
+  (the test microphone's `ToneTrack`);
   `frame_checks.py`: its black-picture / silence tests; `ice_blackhole.py`: the
   ICE-never-answers fault; `fault_injector.py`: the `/_sim/faults` middleware.
 - `main.py`: `pexip-kiosk sim`.

@@ -22,16 +22,17 @@ from typing import Any
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from kiosk.media.microphone_source import ToneTrack
 from kiosk.simulator.frame_checks import is_black_video, is_silent_audio
 from kiosk.simulator.ice_blackhole import SilentUdpPort, redirect_candidates, without_candidates
 from kiosk.simulator.pattern_video import PatternStatus, PatternVideoTrack
-from kiosk.simulator.tone_audio import ToneAudioTrack
 
 __all__ = ["FarEnd", "MediaCounters", "PatternStatus"]
 
 log = logging.getLogger(__name__)
 
 BLACKHOLE_HOST = "127.0.0.1"  # the simulator's far ends only ever use loopback
+FAR_END_TONE_LEVEL = 0.1  # quieter than a test microphone: a meeting playing in the background
 
 
 @dataclass
@@ -63,7 +64,7 @@ class FarEnd:
         self._blackhole = SilentUdpPort() if ice_blackhole else None
         self._pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         self._video_tracks: list[PatternVideoTrack] = []
-        self._audio_tracks: list[ToneAudioTrack] = []
+        self._audio_tracks: list[ToneTrack] = []
         self._consumers: set[asyncio.Task[None]] = set()
         self._counters = MediaCounters()
         self._created = time.monotonic()
@@ -149,7 +150,7 @@ class FarEnd:
                 track: MediaStreamTrack = PatternVideoTrack(self._status)
                 self._video_tracks.append(track)  # type: ignore[arg-type]
             elif transceiver.kind == "audio":
-                track = ToneAudioTrack()
+                track = ToneTrack(level=FAR_END_TONE_LEVEL)
                 self._audio_tracks.append(track)  # type: ignore[arg-type]
             else:
                 continue
