@@ -326,7 +326,7 @@ class ConferenceSession:
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         """Run a background job of this join (guarded); teardown cancels it."""
-        self._tasks.spawn(self._guarded(coro))
+        self._tasks.spawn(self._guarded(coro), on_cancelled=coro.close)
 
     async def _guarded(self, coro: Awaitable[None], shielded: bool = False) -> None:
         """Run an action; any unexpected failure becomes ERROR INTERNAL, never an exception."""

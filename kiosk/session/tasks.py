@@ -123,11 +123,19 @@ class SessionTasks:
 
     # ------------------------------------------------------------------ background jobs
 
-    def spawn(self, job: Coroutine[Any, Any, None]) -> None:
-        """Run a background job of this join; `stop_all()` cancels it."""
+    def spawn(
+        self, job: Coroutine[Any, Any, None], on_cancelled: Callable[[], None] | None = None
+    ) -> None:
+        """Run a background job of this join; `stop_all()` cancels it.
+
+        `on_cancelled` runs if it was cancelled: a job cancelled before its first step
+        never awaits what it wraps, which must then be closed.
+        """
         task = asyncio.get_running_loop().create_task(job)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        if on_cancelled is not None:
+            task.add_done_callback(lambda done: on_cancelled() if done.cancelled() else None)
 
     def start_ticker(self, tick: Callable[[], None], interval: float) -> None:
         """Call `tick()` every `interval` seconds until `stop_all()` (one ticker at a time)."""
