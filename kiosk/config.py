@@ -64,6 +64,9 @@ class Settings:
     speaker: str = "default"
     video_codecs: tuple[str, ...] = ("VP8", "H264")
     ice_timeout_seconds: float = 15.0
+    # Recovery: how long the room keeps trying by itself to get (back) into its meeting
+    # when the meeting service stops answering, or says it is busy while joining.
+    reconnect_give_up_seconds: float = 120.0
     # Touch UI
     meetings: tuple[Meeting, ...] = ()
     idle_seconds: float = 120.0
@@ -295,6 +298,10 @@ def load_settings(
     if get("KIOSK_ICE_TIMEOUT_SECONDS"):
         kwargs["ice_timeout_seconds"] = _number(
             "KIOSK_ICE_TIMEOUT_SECONDS", get("KIOSK_ICE_TIMEOUT_SECONDS"), 1, 120
+        )
+    if get("KIOSK_RECONNECT_GIVE_UP_SECONDS"):
+        kwargs["reconnect_give_up_seconds"] = _number(
+            "KIOSK_RECONNECT_GIVE_UP_SECONDS", get("KIOSK_RECONNECT_GIVE_UP_SECONDS"), 5, 86400
         )
     if get("KIOSK_MEETINGS"):
         kwargs["meetings"] = _meetings("KIOSK_MEETINGS", get("KIOSK_MEETINGS"))

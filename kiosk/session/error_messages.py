@@ -7,7 +7,9 @@ shown, cleaned up, because it is written for people already.
 
 from __future__ import annotations
 
-import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
 
 from kiosk.infinity.errors import (
     ConferenceNotFound,
@@ -45,8 +47,38 @@ MEETING_ENDED = "The meeting has ended."
 REMOVED = "This room was removed from the meeting."
 HOST_TIMEOUT = "No host let this room in, so the meeting ended."
 
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A whole room-visible sentence with a stable code (the key for its translations).
+
+    `{name}` fields are filled in by `format`; the sentence is never built from pieces.
+    """
+
+    code: str
+    text: str
+
+    def format(self, **values: Any) -> str:
+        """The sentence with its fields filled in."""
+        return self.text.format(**values)
+
+
+NODE_NOT_ANSWERING = Sentence(
+    "node_not_answering", "The meeting service is not answering — reconnecting…")
+NODE_BUSY_RETRYING = Sentence(
+    "node_busy_retrying", "The meeting service is busy — trying again in {seconds} s…")
+NODE_LOST = Sentence(
+    "node_lost", "The meeting service stopped answering, so the room left the meeting.")
+MEETING_ENDED_NO_REASON = Sentence("meeting_ended_no_reason", "The meeting ended.")
+SENTENCES = (NODE_NOT_ANSWERING, NODE_BUSY_RETRYING, NODE_LOST, MEETING_ENDED_NO_REASON)
+
 MAX_REASON_LENGTH = 160
-_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def _visible(ch: str) -> str:
+    # Control and format characters (C0, C1, bidi overrides, zero-width ...) become spaces.
+    return " " if unicodedata.category(ch).startswith("C") else ch
 
 # Reasons real nodes send, in words for a room screen. Matched case-insensitively
 # as substrings; anything else is shown as the node wrote it.
@@ -66,7 +98,7 @@ _KNOWN_REASONS: tuple[tuple[str, str], ...] = (
 
 def clean_reason(reason: str, fallback: str) -> str:
     """A server-written reason as one tidy sentence (no control characters, bounded)."""
-    text = " ".join(_CONTROL_CHARS.sub(" ", str(reason)).split())
+    text = " ".join("".join(map(_visible, str(reason))).split())
     if not text:
         return fallback
     if len(text) > MAX_REASON_LENGTH:
@@ -77,9 +109,12 @@ def clean_reason(reason: str, fallback: str) -> str:
     return text
 
 
-def disconnect_message(reason: str) -> str:
-    """What to show when the node removed this room, from its `disconnect` reason."""
-    lowered = str(reason).lower()
+def disconnect_message(reason: Any) -> str:
+    """What to show when the node removed this room, from its `disconnect` reason (a reason
+    that is not text at all, or none, reads "The meeting ended.")."""
+    if not isinstance(reason, str):
+        return MEETING_ENDED_NO_REASON.text
+    lowered = reason.lower()
     for needle, message in _KNOWN_REASONS:
         if needle in lowered:
             return message

@@ -30,6 +30,7 @@ from kiosk.simulator.fault_injector import FaultInjector
 from kiosk.simulator.node import SimulatedNode
 from kiosk.simulator.protocol_replies import ApiError, reply
 from kiosk.simulator.rooms import RoomConfig
+from kiosk.simulator.schema_recorder import SchemaRecorder
 from kiosk.simulator.tls_authority import TlsAuthority
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,11 @@ class Simulator:
         return self._ca_bundle
 
     @property
+    def recorder(self) -> SchemaRecorder:
+        """What it sent, for schema checks (off until `recorder.enabled = True`)."""
+        return self._node.recorder
+
+    @property
     def node(self) -> SimulatedNode:
         """The simulated node's state (for in-process tests on the same loop)."""
         return self._node
@@ -139,7 +145,8 @@ class Simulator:
                 directory = self._owned_cert_dir = Path(tempfile.mkdtemp(prefix="kiosk-sim-"))
             self._ca_bundle = authority.write_ca_bundle(directory)
             ssl_context = authority.server_context()
-        app = web.Application(middlewares=[_error_middleware, self._faults.middleware])
+        app = web.Application(middlewares=[
+            _error_middleware, self._faults.middleware, self._node.recorder.middleware])
         ClientApi(self._node).add_routes(app)
         ControlApi(self._node, self._faults).add_routes(app)
         # No access log: event-stream URLs may carry `?token=`.

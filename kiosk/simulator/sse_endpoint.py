@@ -46,6 +46,7 @@ async def serve_event_stream(
                 ended = item
                 break
             await response.write(item.encode())
+            node.recorder.event(item.name, item.data)
             last_write = time.monotonic()
     except ConnectionError:
         ended = StreamEnd.DROP
