@@ -50,8 +50,11 @@ class SimulatorProcessError(RuntimeError):
 class SimulatorProcess:
     """The simulator with the demo rooms in a child process; start()/stop() or a context manager."""
 
-    def __init__(self, token_expires: float = 120.0) -> None:
-        self._args = ("--port", "0", "--token-expires", str(token_expires))
+    def __init__(self, token_expires: float = 120.0, port: int = 0, tls: bool = True) -> None:
+        # `port`: 0 picks a free one; a node "coming back" after `kill()` is started on the
+        # port the first one got (without TLS: a new process has a new throw-away CA).
+        self._args = ("--port", str(port), "--token-expires", str(token_expires),
+                      *(() if tls else ("--no-tls",)))
         self._process: subprocess.Popen[str] | None = None
         self._control: SimulatorControl | None = None
         self.url = ""
@@ -113,6 +116,14 @@ class SimulatorProcess:
                     return message
         self.stop()
         raise SimulatorProcessError(f"the simulator was not ready within {READY_TIMEOUT:g} s")
+
+    def kill(self) -> None:
+        """The node dies: SIGKILL, no goodbye to anyone (sockets reset by the kernel)."""
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=STOP_TIMEOUT)
+        self.stop()
 
     def stop(self) -> None:
         """Stop the child (SIGTERM, then SIGKILL after a few seconds). Idempotent."""

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk.simulator.stream_faults import StreamFault
+
 BACKLOG_SIZE = 100
 
 
@@ -47,7 +49,8 @@ class Subscription:
 
     participant_uuid: str
     path: str
-    queue: asyncio.Queue[SseMessage | StreamEnd] = field(default_factory=asyncio.Queue)
+    queue: asyncio.Queue[SseMessage | StreamEnd | StreamFault] = field(
+        default_factory=asyncio.Queue)
 
 
 class EventHub:
@@ -114,6 +117,16 @@ class EventHub:
                     subscription.queue.put_nowait(StreamEnd.DROP)
                     dropped += 1
         return dropped
+
+    def inject(self, path_contains: str, fault: StreamFault) -> int:
+        """Write `fault` into every open stream whose path contains `path_contains`."""
+        injected = 0
+        for streams in self._streams.values():
+            for subscription in streams:
+                if path_contains in subscription.path:
+                    subscription.queue.put_nowait(fault)
+                    injected += 1
+        return injected
 
     def close_all(self) -> None:
         """Close every stream (the node is stopping)."""

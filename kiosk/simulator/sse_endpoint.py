@@ -11,6 +11,7 @@ from aiohttp import web
 
 from kiosk.simulator.event_hub import StreamEnd
 from kiosk.simulator.node import SimulatedNode
+from kiosk.simulator.stream_faults import EventFlood, RawStreamBytes
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,11 @@ async def serve_event_stream(
             if isinstance(item, StreamEnd):
                 ended = item
                 break
+            if isinstance(item, EventFlood | RawStreamBytes):
+                for chunk in item.chunks():
+                    await response.write(chunk)  # waits while the client is not reading
+                last_write = time.monotonic()
+                continue
             await response.write(item.encode())
             node.recorder.event(item.name, item.data)
             last_write = time.monotonic()
