@@ -4,7 +4,9 @@ A node can die in two ways, and the kiosk hears of each differently:
 
 - Its process ends, or it reboots: the event stream ends and reconnecting is
   refused (or times out). That failed reconnect, or a token refresh that cannot
-  reach the node, says "not answering" at once.
+  reach the node, gets the node probed at once (below); a probe that fails too
+  says "not answering". (A slow node that only timed one request out, but
+  answers its status check, is not lost: the stream just tries again.)
 - The network goes (a cable pulled, a router gone, packets dropped): nothing
   ends. The event stream has no read timeout (events may be minutes apart) and
   TCP keepalive gives up only after ~25 s, refreshes come every `expires/2`
@@ -92,6 +94,7 @@ class NodeWatch:
         self._task: asyncio.Task[None] | None = None
         self._last_probe = clock()
         self._probing: asyncio.Future[bool] | None = None
+        self._confirming: asyncio.Task[None] | None = None
         self.lost = False
         self.probes = 0
 
@@ -106,6 +109,9 @@ class NodeWatch:
         probing, self._probing = self._probing, None
         if probing is not None:
             probing.cancel()
+        confirming, self._confirming = self._confirming, None
+        if confirming is not None:
+            confirming.cancel()
         if task is not None and not task.done():
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -116,12 +122,26 @@ class NodeWatch:
     def stream_failed(self, exc: BaseException) -> None:
         """A reconnect of the event stream failed."""
         if is_not_answering(exc):
-            self._lose(f"the event stream could not reconnect: {exc}")
+            self._confirm(f"the event stream could not reconnect ({exc}) and the status "
+                          "check got no answer")
 
     def refresh_failed(self, exc: BaseException) -> None:
         """A token refresh failed (it will be retried)."""
         if is_not_answering(exc):
-            self._lose(f"a token refresh got no answer: {type(exc).__name__}")
+            self._confirm(f"a token refresh got no answer ({type(exc).__name__}) and the "
+                          "status check got none either")
+
+    def _confirm(self, why: str) -> None:
+        """Probe now; lost if the node does not answer that either."""
+        if self.lost or self._task is None or (
+                self._confirming is not None and not self._confirming.done()):
+            return
+
+        async def confirm() -> None:
+            if not await self._probe_once():
+                self._lose(why)
+
+        self._confirming = asyncio.get_running_loop().create_task(confirm(), name="node-confirm")
 
     async def check(self) -> bool:
         """Probe now (the media call failed): False, and `on_lost`, when the node is silent."""

@@ -188,6 +188,9 @@ class FaultInjector:
             return await endless_body(request)
         if fault.status is not None:
             response: web.StreamResponse = fault.response()
+        elif fault.trickle_every and request.path.endswith("/events"):
+            # A stream's reply is never complete: trickle the start of one.
+            response = web.Response(body=b": slow\n\n", content_type="text/event-stream")
         else:
             if fault.ice_blackhole:
                 request[ICE_BLACKHOLE_KEY] = True

@@ -43,19 +43,19 @@ async def trickle(request: web.Request, response: web.Response, every: float,
                   start: str) -> web.Response:
     """Write `response` one byte every `every` seconds (the headers at once when `start` is
     "body"), then close the connection. Returns a reply aiohttp will not send."""
-    transport = request.transport
     head, body = raw_http(response)
     slow = head + body
-    if transport is not None and start == "body":
-        transport.write(head)
+    if request.transport is not None and start == "body":
+        request.transport.write(head)
         slow = body
     for offset in range(len(slow)):
+        transport = request.transport  # None once the client has gone (connection_lost)
         if transport is None or transport.is_closing():
             break
         transport.write(slow[offset:offset + 1])
         await asyncio.sleep(every)
-    if transport is not None:
-        transport.close()
+    if request.transport is not None:
+        request.transport.close()
     return web.Response(status=response.status)  # never reaches the closed connection
 
 
@@ -67,9 +67,11 @@ async def endless_body(request: web.Request) -> web.StreamResponse:
     sent = 0
     try:
         await response.write(b'{"status": "success", "result": "')
-        while True:
+        while request.transport is not None and not request.transport.is_closing():
             await response.write(ENDLESS_CHUNK)  # waits while the client is not reading
             sent += len(ENDLESS_CHUNK)
+            # A write that does not wait must still let the loop notice a client gone.
+            await asyncio.sleep(0)
     except (ConnectionError, RuntimeError):
         log.info("simulator: the endless reply ended after %d bytes (client gone)", sent)
     if request.transport is not None:

@@ -48,7 +48,10 @@ async def serve_event_stream(
                 break
             if isinstance(item, EventFlood | RawStreamBytes):
                 for chunk in item.chunks():
+                    if request.transport is None or request.transport.is_closing():
+                        raise ConnectionResetError("the client went away during a flood")
                     await response.write(chunk)  # waits while the client is not reading
+                    await asyncio.sleep(0)  # and lets the loop see it go, if it does
                 last_write = time.monotonic()
                 continue
             await response.write(item.encode())
