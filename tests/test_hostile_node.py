@@ -10,8 +10,10 @@ import base64
 import dataclasses
 import logging
 import time
+from pathlib import Path
 
 import pytest
+from live_call import LiveCall
 from session_watch import SessionWatch
 
 from kiosk.conference import ConferenceSession
@@ -228,3 +230,25 @@ async def test_the_client_reads_429_as_busy_with_its_retry_after(
           pytest.raises(ServiceUnavailable) as raised):
         await asyncio.to_thread(client.request_token, "meet.open", "Room")
     assert raised.value.status == 429 and raised.value.retry_after == 7.0
+
+
+# ------------------------------------------------------------ `pexip-kiosk call`
+
+
+def test_call_seconds_is_honoured_during_a_flood_of_200000_events(
+    simulator: SimulatorThread, tmp_path: Path
+) -> None:
+    stay = 5.0
+    args = ["--node", simulator.url, "--ca-bundle", str(simulator.ca_bundle),
+            "--alias", "meet.open", "--no-media", "--seconds", str(stay)]
+    with LiveCall(tmp_path, *args) as call:
+        call.wait_state("CONNECTED", timeout=30)
+        flooded = time.monotonic()
+        simulator.control.inject_fault("events", flood_events=200_000)
+        code, summary = call.finish(timeout=90)
+        ended = time.monotonic()
+    assert code == 0, call.stderr
+    # The stay ended when it should, the flood notwithstanding (loose: a loaded machine).
+    assert summary["timings"]["total_s"] < stay + 20
+    assert ended - flooded < stay + 25
+    assert summary["states"] == ["CONNECTING", "CONNECTED", "DISCONNECTING", "IDLE"]
