@@ -13,8 +13,8 @@ def keypad(scale_app: object) -> Iterator[object]:
     from kivy.clock import Clock
     from kivy.core.window import Window
 
-    from kiosk.ui.fonts import register_fonts
-    from kiosk.ui.kv_files import load_kv_files
+    from kiosk.ui.device.fonts import register_fonts
+    from kiosk.ui.device.kv_files import load_kv_files
     from kiosk.ui.theme import THEME
     from kiosk.ui.widgets.keypad import Keypad
 

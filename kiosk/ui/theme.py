@@ -84,7 +84,7 @@ class Sizes:
 
 @dataclass(frozen=True)
 class Fonts:
-    """Font family names registered with Kivy by `kiosk.ui.fonts.register_fonts`."""
+    """Font family names registered with Kivy by `kiosk.ui.device.fonts.register_fonts`."""
 
     text: str = "KioskText"
     light: str = "KioskLight"

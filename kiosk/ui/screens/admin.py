@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from kivy.factory import Factory
 
-from kiosk.ui.diagnostics import DiagnosticRow
+from kiosk.ui.admin.diagnostics import DiagnosticRow
 from kiosk.ui.screens.kiosk_screen import KioskScreen
 from kiosk.ui.theme import THEME
 

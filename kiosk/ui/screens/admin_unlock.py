@@ -7,7 +7,7 @@ import math
 from kivy.clock import Clock, ClockEvent
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.ui.admin_gate import AdminCheck
+from kiosk.ui.admin.admin_gate import AdminCheck
 from kiosk.ui.screens.kiosk_screen import KioskScreen
 from kiosk.ui.theme import THEME
 from kiosk.ui.widgets.keypad import Keypad

@@ -12,7 +12,7 @@ from kivy.clock import Clock, ClockEvent
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.session_state import SessionSnapshot, SessionState
-from kiosk.ui.screen_router import can_retry
+from kiosk.ui.navigation.screen_router import can_retry
 from kiosk.ui.screens.kiosk_screen import KioskScreen
 from kiosk.ui.theme import THEME
 

@@ -9,7 +9,7 @@ from kivy.factory import Factory
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
 
 from kiosk.config import Meeting
-from kiosk.ui.device_probe import CameraPresence
+from kiosk.ui.device.device_probe import CameraPresence
 from kiosk.ui.screens.clock_screen import ClockScreen
 from kiosk.ui.theme import THEME
 
@@ -49,7 +49,7 @@ class HomeScreen(ClockScreen):
         return list(reversed(self.ids.meetings.children))
 
     def _join_pressed(self, button: object) -> None:
-        self.app.join_meeting(button.meeting_alias)  # type: ignore[attr-defined]
+        self.app.actions.join_meeting(button.meeting_alias)  # type: ignore[attr-defined]
 
     def on_pre_enter(self, *_args: object) -> None:
         super().on_pre_enter()

@@ -143,11 +143,11 @@ class InCallScreen(KioskScreen):
     # --- buttons ------------------------------------------------------------------------
     def toggle_microphone(self) -> None:
         """Mute or unmute the room's microphone."""
-        self.app.set_microphone_muted(not self.mic_muted)
+        self.app.actions.set_microphone_muted(not self.mic_muted)
 
     def toggle_camera(self) -> None:
         """Stop or start sending the room's camera."""
-        self.app.set_camera_muted(not self.camera_muted)
+        self.app.actions.set_camera_muted(not self.camera_muted)
 
     def toggle_self_view(self) -> None:
         """Tap on the self-view hides it; the small eye button brings it back."""
@@ -170,7 +170,7 @@ class InCallScreen(KioskScreen):
     def dtmf_key(self, key: str) -> None:
         """A key on the DTMF keypad: send its tone now."""
         self.dtmf_digits = (self.dtmf_digits + key)[-24:]
-        self.app.send_dtmf(key)
+        self.app.actions.send_dtmf(key)
 
     def active_keypad(self) -> Keypad | None:
         return self.ids.dtmf_keypad if self.dtmf_open else None

@@ -98,13 +98,13 @@ class PinScreen(KioskScreen):
         pin = self.ids.keypad.value
         if not pin or self.locked:
             return
-        self.app.submit_pin(pin)
+        self.app.actions.submit_pin(pin)
 
     def join_as_guest(self) -> None:
         """Join without a PIN (only offered when guests may join)."""
         if self.optional and not self.locked:
             self.ids.keypad.clear()
-            self.app.join_as_guest()
+            self.app.actions.join_as_guest()
 
     def on_leave(self, *_args: object) -> None:
         # Never keep a PIN in a widget longer than needed.
