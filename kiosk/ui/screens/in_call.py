@@ -57,7 +57,10 @@ class InCallScreen(KioskScreen):
         self.mic_muted = snapshot.microphone_muted
         self.camera_muted = snapshot.camera_muted
         self._connected_since = snapshot.connected_since
-        if snapshot.state is SessionState.RECONNECTING:
+        if snapshot.node_lost_since is not None and snapshot.notice:
+            # The session's own sentence: the meeting service is not answering (or busy).
+            self.notice = snapshot.notice
+        elif snapshot.state is SessionState.RECONNECTING:
             self.notice = self.app.theme.texts.notice_reconnecting
         elif snapshot.notice:
             self.notice = snapshot.notice  # e.g. a mute the node did not confirm
