@@ -251,23 +251,26 @@ class JoinedMeeting:
         if services.publisher.snapshot.state not in IN_MEETING_STATES or not self.call.has_media:
             return
         log.warning("Media call lost (%s)", reason)
-        services.spawn(self._media_lost())
+        previous_state = services.publisher.snapshot.state
+        # At once: a second report of the same loss (the node's event and the media's own
+        # failure) finds the join reconnecting and is ignored.
+        services.publisher.update(state=S.RECONNECTING, notice=RECONNECTING_NOTICE)
+        services.spawn(self._media_lost(previous_state))
 
-    async def _media_lost(self) -> None:
+    async def _media_lost(self, previous_state: SessionState) -> None:
         """A lost call: with a node that still answers, a new call; else the node is lost
         (and `MeetingRecovery` takes over)."""
         link = self._link
         if link is not None and not await link.node_answers():
             return
-        await self._reconnect()
+        await self._reconnect(previous_state)
 
-    async def _reconnect(self) -> None:
+    async def _reconnect(self, previous_state: SessionState) -> None:
         """Replace a lost call by ONE new call on the same token; give up with MEDIA_FAILED."""
         services = self._services
         if not self.call.may_reconnect():
             await services.end(SessionError(ErrorCode.MEDIA_FAILED, MEDIA_LOST))
             return
-        previous_state = services.publisher.snapshot.state
         services.publisher.update(state=S.RECONNECTING, notice=RECONNECTING_NOTICE)
         try:
             await self.call.replace(self._target())
