@@ -122,7 +122,7 @@ class NetworkCable:
                     if self._closed.is_set():
                         return
                 sink.sendall(data)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: select() on a socket close() closed
             pass
         finally:
             with contextlib.suppress(OSError):
