@@ -199,7 +199,9 @@ class EventStreamReader:
             self._call(self._on_connect_failed, exc)
             return False
         except Exception as exc:  # the reader must survive anything
-            log.warning("event stream not connected: %s", type(exc).__name__)
+            if not self._stopping.is_set():  # (a stop cuts an opening stream short: no news)
+                log.warning("event stream not connected: %s", type(exc).__name__)
+                log.debug("event stream open failed", exc_info=True)
             return False
         with self._lock:
             self._response = response
