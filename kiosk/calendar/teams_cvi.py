@@ -26,13 +26,15 @@ TEAMS_LINK = re.compile(r"https://teams\.(?:microsoft|live)\.com/(?:l/meetup-joi
                         re.IGNORECASE)
 TEAMS_PROPERTY = "X-MICROSOFT-SKYPETEAMSMEETINGURL"
 DIGITS = r"(\d(?:[ \u00a0]?\d){5,15})"
+# After an explicit label a short ID is believable too (a Virtual Reception's meeting number).
+LABELLED_DIGITS = r"(\d(?:[ \u00a0]?\d){3,15})"
 # "Video Conference ID: 118 223 344 5" in the languages Outlook writes it in.
 VTC_LABEL = re.compile(
     r"(?:video\s*conference\s*id|vtc\s*(?:conference\s*)?id|videokonferenz-?id"
     r"|id\s+(?:de\s+(?:la\s+)?)?(?:conf[ée]rence\s+vid[ée]o|videoconfer[eê]ncia)"
     r"|id\.?\s+de\s+videoconferencia|id\s+(?:della\s+)?videoconferenza"
     r"|videokonferanse-?id|videokonferens-?id|videokonference-?id|videoconferentie-?id)"
-    r"[^\d\n]{0,12}" + DIGITS, re.IGNORECASE)
+    r"[^\d\n]{0,12}" + LABELLED_DIGITS, re.IGNORECASE)
 # Any other language: "ID" then digits, just after the block's address.
 GENERIC_ID = re.compile(r"\bID\b[^\d\n]{0,40}?" + DIGITS, re.IGNORECASE)
 MEETING_ID_LABEL = re.compile(
