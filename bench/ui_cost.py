@@ -34,7 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kiosk.ui.kivy_setup import prepare_environment
+from kiosk.ui.device.kivy_setup import prepare_environment
 
 prepare_environment()  # before anything imports kivy
 
@@ -42,7 +42,7 @@ import psutil  # noqa: E402
 
 from kiosk.demo.settings import demo_settings  # noqa: E402
 from kiosk.simulator.child_process import SimulatorProcess  # noqa: E402
-from kiosk.ui.launch_options import LaunchOptions  # noqa: E402
+from kiosk.ui.launch.launch_options import LaunchOptions  # noqa: E402
 
 TARGETS = MappingProxyType(
     {
@@ -81,7 +81,7 @@ async def _home_drawn(app: Any) -> None:
     """Return once Home is on top and a frame showing it has been drawn."""
     from kivy.clock import Clock
 
-    from kiosk.ui.screen_names import ScreenName
+    from kiosk.ui.navigation.screen_names import ScreenName
 
     await _wait(lambda: app.manager is not None and app.current_screen is ScreenName.HOME,
                 10, "home screen")
@@ -104,7 +104,7 @@ def _settings(simulator_url: str, ca_bundle: Path | None) -> Any:
 
 def startup_child(url: str, ca_bundle: str) -> int:
     """In a fresh process: run the app until Home is drawn, print the seconds it took."""
-    from kiosk.ui.launcher import run_app
+    from kiosk.ui.launch.launcher import run_app
 
     created = psutil.Process().create_time()
 
@@ -131,7 +131,7 @@ def _measure_startups(simulator: SimulatorProcess, runs: int) -> list[float]:
 
 
 async def _scenario(app: Any, args: argparse.Namespace, result: dict[str, Any]) -> int:
-    from kiosk.ui.screen_names import ScreenName
+    from kiosk.ui.navigation.screen_names import ScreenName
     from kiosk.ui.touch_driver import tap
 
     await _home_drawn(app)
@@ -170,7 +170,7 @@ def main() -> int:
     if args.startup_child:
         return startup_child(*args.startup_child)
 
-    from kiosk.ui.launcher import run_app
+    from kiosk.ui.launch.launcher import run_app
 
     result: dict[str, Any] = {"window": "x".join(map(str, WINDOW)),
                               "simulator": "separate process"}

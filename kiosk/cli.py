@@ -110,7 +110,7 @@ def _run_kiosk(env_file: Path) -> int:
     except ConfigError as exc:
         sys.stderr.write(f"{PROG}: {exc}\n")
         return EXIT_USAGE
-    from kiosk.ui.launcher import run_kiosk
+    from kiosk.ui.launch.launcher import run_kiosk
 
     return run_kiosk(settings)
 

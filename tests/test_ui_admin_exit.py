@@ -31,10 +31,10 @@ async def test_admin_button_stops_the_app_with_its_exit_request(
     from kivy.app import App
 
     from kiosk.ui.app import ExitRequest, KioskApp
-    from kiosk.ui.kivy_setup import configure_window, prepare_environment
-    from kiosk.ui.launch_options import LaunchOptions
-    from kiosk.ui.launcher import EXIT_ADMIN_QUIT, AppResult, run_app_async
-    from kiosk.ui.screen_names import ScreenName
+    from kiosk.ui.device.kivy_setup import configure_window, prepare_environment
+    from kiosk.ui.launch.launch_options import LaunchOptions
+    from kiosk.ui.launch.launcher import EXIT_ADMIN_QUIT, AppResult, run_app_async
+    from kiosk.ui.navigation.screen_names import ScreenName
     from kiosk.ui.touch_driver import tap, type_on_keypad
 
     assert EXIT_ADMIN_QUIT == 10  # what the systemd unit's RestartPreventExitStatus names

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kiosk.ui.admin_gate import AdminCheck, AdminGate
-from kiosk.ui.idle_watch import IdleWatch
+from kiosk.ui.admin.admin_gate import AdminCheck, AdminGate
+from kiosk.ui.device.idle_watch import IdleWatch
 
 
 class FakeClock:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from kiosk.config import Settings
 from kiosk.session_state import DeviceState, DeviceStatus, SessionSnapshot
-from kiosk.ui.backlight import Backlight
-from kiosk.ui.device_probe import CameraPresence, camera_presence, scan_devices
-from kiosk.ui.diagnostics import collect_diagnostics
+from kiosk.ui.admin.diagnostics import collect_diagnostics
+from kiosk.ui.device.backlight import Backlight
+from kiosk.ui.device.device_probe import CameraPresence, camera_presence, scan_devices
 from kiosk.ui.screens.call_time import format_call_time
 from kiosk.ui.theme import THEME
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.ui.kivy_setup import on_kms_console, prepare_environment
+from kiosk.ui.device.kivy_setup import on_kms_console, prepare_environment
 
 
 @pytest.fixture

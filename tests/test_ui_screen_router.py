@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kiosk.session_state import ErrorCode, SessionError, SessionSnapshot, SessionState
-from kiosk.ui.screen_names import ScreenName
-from kiosk.ui.screen_router import LocalMode, UiContext, can_retry, screen_for
+from kiosk.ui.navigation.screen_names import ScreenName
+from kiosk.ui.navigation.screen_router import LocalMode, UiContext, can_retry, screen_for
 
 
 @pytest.mark.parametrize(

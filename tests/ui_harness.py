@@ -17,8 +17,8 @@ from typing import Any
 from kiosk.config import Settings
 from kiosk.demo.settings import DEMO_MEETINGS
 from kiosk.simulator.background import SimulatorThread
-from kiosk.ui.kivy_setup import configure_window, prepare_environment
-from kiosk.ui.launch_options import LaunchOptions
+from kiosk.ui.device.kivy_setup import configure_window, prepare_environment
+from kiosk.ui.launch.launch_options import LaunchOptions
 
 ADMIN_PIN = "2580"
 WAIT_TIMEOUT = 15.0
@@ -80,7 +80,7 @@ async def running_kiosk(
     from kiosk.conference import ConferenceSession
     from kiosk.media.call_factory import AiortcMediaFactory
     from kiosk.ui.app import KioskApp
-    from kiosk.ui.screen_names import ScreenName
+    from kiosk.ui.navigation.screen_names import ScreenName
 
     factory = AiortcMediaFactory(settings) if with_media else None
     session = ConferenceSession(settings, media_factory=factory)

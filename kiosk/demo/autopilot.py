@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.demo.screenshots import ScreenshotTaker
-from kiosk.ui.screen_names import ScreenName
+from kiosk.ui.navigation.screen_names import ScreenName
 from kiosk.ui.touch_driver import long_press, tap, tap_at, type_on_keypad
 
 if TYPE_CHECKING:

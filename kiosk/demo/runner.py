@@ -15,7 +15,7 @@ from pathlib import Path
 
 from kiosk.demo.settings import DEMO_HINTS, demo_settings
 from kiosk.simulator.child_process import SimulatorProcess, SimulatorProcessError
-from kiosk.ui.launch_options import LaunchOptions
+from kiosk.ui.launch.launch_options import LaunchOptions
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +28,8 @@ HEADLESS_SCREENSHOTS = Path("demo-screenshots")
 def run_demo(autopilot: bool, screenshots: Path | None) -> int:
     """Run the demo; with `autopilot`, exit 0 when every step passed (else non-zero)."""
     from kiosk.log_redaction import configure_logging
-    from kiosk.ui.kivy_setup import prepare_environment
-    from kiosk.ui.launcher import run_app
+    from kiosk.ui.device.kivy_setup import prepare_environment
+    from kiosk.ui.launch.launcher import run_app
 
     headless = prepare_environment()  # before anything imports kivy
     if headless and not autopilot:

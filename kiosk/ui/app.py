@@ -1,82 +1,53 @@
-"""The kiosk's Kivy app: builds the screens, follows the session, turns taps into actions.
+"""The kiosk's Kivy app: builds the screens, follows the session, routes taps to actions.
 
 Runs inside asyncio (`App.async_run(async_lib="asyncio")`): session actions are
 started as tasks on the same loop, observers are called on it, so every widget
 change happens on the main thread. The UI never does HTTP itself.
+
+The app only wires its parts together: `MeetingActions` (what taps do to the
+meeting), `kiosk.ui.navigation` (which screen shows when), `kiosk.ui.device`
+(window input, display rate, backlight, idle) and `kiosk.ui.admin`.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Callable, Mapping
-from types import MappingProxyType
+from collections.abc import Callable
 
 from kivy.app import App
-from kivy.base import ExceptionHandler, ExceptionManager
 from kivy.clock import Clock, ClockEvent
 from kivy.core.window import Window
-from kivy.input.motionevent import MotionEvent
 from kivy.properties import NumericProperty, ObjectProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.config import Settings
 from kiosk.media.interface import MediaCall
 from kiosk.session_state import SessionSnapshot, SessionState
-from kiosk.ui.admin_gate import AdminCheck, AdminGate
-from kiosk.ui.backlight import Backlight
-from kiosk.ui.device_probe import camera_presence, scan_devices
-from kiosk.ui.diagnostics import DiagnosticRow, collect_diagnostics
-from kiosk.ui.display_rate import (
-    MENU_FPS,
-    QUIET_AFTER_SECONDS,
-    QUIET_FPS,
-    VIDEO_FPS,
-    set_display_rate,
-)
-from kiosk.ui.fonts import register_fonts
-from kiosk.ui.idle_watch import IdleWatch
-from kiosk.ui.kv_files import load_kv_files
-from kiosk.ui.launch_options import LaunchOptions
-from kiosk.ui.screen_names import ScreenName
-from kiosk.ui.screen_router import LocalMode, UiContext, screen_for
-from kiosk.ui.screens.admin import AdminScreen
-from kiosk.ui.screens.admin_unlock import AdminUnlockScreen
-from kiosk.ui.screens.connecting import ConnectingScreen
-from kiosk.ui.screens.error import ErrorScreen
+from kiosk.ui.admin.admin_gate import AdminCheck, AdminGate
+from kiosk.ui.admin.diagnostics import DiagnosticRow, collect_diagnostics
+from kiosk.ui.device.backlight import Backlight
+from kiosk.ui.device.device_probe import camera_presence, scan_devices
+from kiosk.ui.device.display_pacer import DisplayPacer
+from kiosk.ui.device.exception_guard import KeepRunning
+from kiosk.ui.device.fonts import register_fonts
+from kiosk.ui.device.idle_watch import IdleWatch
+from kiosk.ui.device.input_guard import InputGuard, InputHooks
+from kiosk.ui.device.kv_files import load_kv_files
+from kiosk.ui.launch.launch_options import LaunchOptions
+from kiosk.ui.meeting_actions import MeetingActions
+from kiosk.ui.navigation.screen_names import ScreenName
+from kiosk.ui.navigation.screen_registry import SCREEN_CLASSES
+from kiosk.ui.navigation.screen_router import LocalMode, UiContext, screen_for
 from kiosk.ui.screens.home import HomeScreen
-from kiosk.ui.screens.idle import IdleScreen
-from kiosk.ui.screens.in_call import InCallScreen
 from kiosk.ui.screens.kiosk_screen import KioskScreen
-from kiosk.ui.screens.meeting_id import MeetingIdScreen
-from kiosk.ui.screens.pin import PinScreen
-from kiosk.ui.screens.waiting import WaitingScreen
 from kiosk.ui.session_port import SessionPort
 from kiosk.ui.task_runner import TaskRunner
 from kiosk.ui.theme import THEME, Theme
 
 log = logging.getLogger(__name__)
 
-ESCAPE_KEYCODE = 27  # Escape, and the Android back key
-
-SCREEN_CLASSES: Mapping[ScreenName, type[KioskScreen]] = MappingProxyType({
-    ScreenName.HOME: HomeScreen,
-    ScreenName.MEETING_ID: MeetingIdScreen,
-    ScreenName.PIN: PinScreen,
-    ScreenName.CONNECTING: ConnectingScreen,
-    ScreenName.WAITING: WaitingScreen,
-    ScreenName.IN_CALL: InCallScreen,
-    ScreenName.ERROR: ErrorScreen,
-    ScreenName.IDLE: IdleScreen,
-    ScreenName.ADMIN_UNLOCK: AdminUnlockScreen,
-    ScreenName.ADMIN: AdminScreen,
-})
-
-
-VIDEO_SCREENS = frozenset({ScreenName.IN_CALL, ScreenName.WAITING})
-# Nothing animates on these: once nobody touches them, fewer display ticks suffice.
 SCREEN_PREBUILD_DELAY = 1.0
-STILL_SCREENS = frozenset({ScreenName.HOME, ScreenName.IDLE, ScreenName.ADMIN, ScreenName.ERROR})
 
 
 class ExitRequest(enum.Enum):
@@ -85,21 +56,6 @@ class ExitRequest(enum.Enum):
     NONE = "none"
     QUIT = "quit"
     RESTART = "restart"
-
-
-class _KeepRunning(ExceptionHandler):
-    """Kivy callback exceptions: log them, show the Error screen, keep the kiosk running."""
-
-    def __init__(self, on_error: Callable[[BaseException], None]) -> None:
-        super().__init__()
-        self._on_error = on_error
-
-    def handle_exception(self, inst: BaseException) -> int:
-        if isinstance(inst, (KeyboardInterrupt, SystemExit)):
-            return ExceptionManager.RAISE
-        log.error("Unexpected error in the UI", exc_info=inst)
-        self._on_error(inst)
-        return ExceptionManager.PASS
 
 
 class KioskApp(App):
@@ -127,6 +83,7 @@ class KioskApp(App):
             settings.admin_pin, settings.pin_max_attempts, settings.pin_cooldown_seconds
         )
         self.runner = TaskRunner(self._on_unexpected)
+        self.actions = MeetingActions(session, self.runner)
         self.backlight = Backlight.from_setting(settings.backlight)
         self.idle_watch = IdleWatch(settings.idle_seconds, self._go_idle)
         self.node_reachable: bool | None = None
@@ -134,11 +91,21 @@ class KioskApp(App):
         self._context = UiContext()
         self._snapshot = session.snapshot
         self._unsubscribe: Callable[[], None] | None = None
-        self._swallowed_touches: set[int] = set()
-        self._exception_handler = _KeepRunning(lambda exc: self._on_unexpected("ui", exc))
+        self._exception_guard = KeepRunning(lambda exc: self._on_unexpected("ui", exc))
+        self._input = InputGuard(
+            InputHooks(
+                is_idle=lambda: self._context.mode is LocalMode.IDLE,
+                wake=self.wake,
+                activity=self._on_activity,
+                screen_key=self._screen_key,
+                may_close=lambda: (self.options.allow_exit
+                                   or self.exit_request is not ExitRequest.NONE),
+            ),
+            allow_exit=self.options.allow_exit,
+        )
+        self._pacer = DisplayPacer()
         self._screens: dict[ScreenName, KioskScreen] = {}
         self.manager: ScreenManager | None = None
-        self._quiet_event: ClockEvent | None = None
         self._prebuild_event: ClockEvent | None = None
 
     # ------------------------------------------------------------------ building
@@ -156,15 +123,9 @@ class KioskApp(App):
         home.set_meetings(self.settings.all_meetings())
         if self.settings.show_demo_pins:
             home.demo_hints = list(self.options.demo_hints)
-        Window.bind(
-            size=lambda *_a: self._rescale(),
-            on_keyboard=self._on_keyboard,
-            on_request_close=self._on_request_close,
-            on_touch_down=self._on_window_touch_down,
-            on_touch_move=self._on_window_touch_other,
-            on_touch_up=self._on_window_touch_up,
-        )
-        ExceptionManager.add_handler(self._exception_handler)
+        Window.bind(size=self._rescale)
+        self._input.bind()
+        self._exception_guard.install()
         self._unsubscribe = self.session.subscribe(self._on_snapshot)
         self._render()
         return manager
@@ -185,28 +146,22 @@ class KioskApp(App):
             self._prebuild_event = Clock.schedule_once(self._build_remaining_screens, 0)
 
     def on_stop(self) -> None:
-        for event in (self._quiet_event, self._prebuild_event):
-            if event is not None:
-                event.cancel()
+        if self._prebuild_event is not None:
+            self._prebuild_event.cancel()
         if self.manager is not None and self.manager.current_screen is not None:
             # The screen on top stops its timers and video pulls, as when it is left.
             self.manager.current_screen.dispatch("on_leave")
-        set_display_rate(MENU_FPS)
+        self._pacer.stop()
         self.idle_watch.stop()
         self.backlight.restore()
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        ExceptionManager.remove_handler(self._exception_handler)
-        Window.unbind(
-            on_keyboard=self._on_keyboard,
-            on_request_close=self._on_request_close,
-            on_touch_down=self._on_window_touch_down,
-            on_touch_move=self._on_window_touch_other,
-            on_touch_up=self._on_window_touch_up,
-        )
+        self._exception_guard.uninstall()
+        Window.unbind(size=self._rescale)
+        self._input.unbind()
 
-    def _rescale(self) -> None:
+    def _rescale(self, *_args: object) -> None:
         self.u = self.theme.scale_for(*Window.size)
 
     # ------------------------------------------------------------------ screens
@@ -290,65 +245,10 @@ class KioskApp(App):
         self.idle_watch.set_armed(name is ScreenName.HOME)
 
     def _pace_display(self) -> None:
-        """Full rate for video and for a screen in use; slower once a still screen is left
-        alone (and nothing animates there)."""
-        if self._quiet_event is not None:
-            self._quiet_event.cancel()
-            self._quiet_event = None
-        if self.manager is None:
-            return
-        screen = self.current_screen
-        if screen in VIDEO_SCREENS:
-            set_display_rate(VIDEO_FPS)
-            return
-        set_display_rate(MENU_FPS)
-        if screen in STILL_SCREENS:
-            self._quiet_event = Clock.schedule_once(
-                lambda _dt: set_display_rate(QUIET_FPS), QUIET_AFTER_SECONDS
-            )
+        if self.manager is not None:
+            self._pacer.pace(self.current_screen)
 
-    # ------------------------------------------------------------------ actions
-
-    def join_meeting(self, alias: str) -> None:
-        """A Join button on Home."""
-        self.runner.run("join", self.session.join(alias))
-
-    def dial_meeting_id(self, meeting_id: str) -> None:
-        """The meeting ID typed on the keypad, dialled as an alias."""
-        self.runner.run("join", self.session.join(meeting_id))
-
-    def submit_pin(self, pin: str) -> None:
-        """Join with the PIN typed on the PIN screen."""
-        self.runner.run("submit_pin", self.session.submit_pin(pin))
-
-    def join_as_guest(self) -> None:
-        """Join without a PIN where guests may."""
-        self.runner.run("join_as_guest", self.session.join_as_guest())
-
-    def submit_extension(self, number: str) -> None:
-        """The meeting number for a Virtual Reception."""
-        self.runner.run("submit_extension", self.session.submit_extension(number))
-
-    def cancel_join(self) -> None:
-        """Cancel on the connecting, PIN or meeting-number screens."""
-        self.runner.run("cancel", self.session.cancel())
-
-    def leave_call(self) -> None:
-        """Leave the meeting (no confirmation)."""
-        self.runner.run("leave", self.session.leave())
-
-    def set_microphone_muted(self, muted: bool) -> None:
-        """Microphone button of the control bar."""
-        self.runner.run("microphone", self.session.set_microphone_muted(muted))
-
-    def set_camera_muted(self, muted: bool) -> None:
-        """Camera button of the control bar."""
-        self.runner.run("camera", self.session.set_camera_muted(muted))
-
-    def send_dtmf(self, digits: str) -> None:
-        """A key of the in-call keypad."""
-        # The session sends tones one at a time, in the order of the key presses.
-        self.runner.run("dtmf", self.session.send_dtmf(digits))
+    # ------------------------------------------------------------------ local navigation
 
     def retry(self) -> None:
         """Try again on the Error screen: the same meeting once more."""
@@ -427,7 +327,7 @@ class KioskApp(App):
         self.node_reachable = reachable
         self.home.node_reachable = reachable
 
-    # ------------------------------------------------------------------ idle
+    # ------------------------------------------------------------------ idle and input
 
     def _go_idle(self) -> None:
         if self._context.mode is LocalMode.HOME and self.current_screen is ScreenName.HOME:
@@ -446,45 +346,14 @@ class KioskApp(App):
         """Enter idle at once (the demo autopilot's screenshot of the idle screen)."""
         self._go_idle()
 
-    # ------------------------------------------------------------------ input
-
-    def _on_window_touch_down(self, _window: object, touch: MotionEvent) -> bool:
+    def _on_activity(self) -> None:
         self.idle_watch.touch()
         self._pace_display()
-        if self._context.mode is LocalMode.IDLE:
-            # The first touch only wakes the screen: it must not press what is under it.
-            self._swallowed_touches.add(touch.uid)
-            self.wake()
-            return True
-        return False
 
-    def _on_window_touch_other(self, _window: object, touch: MotionEvent) -> bool:
-        return touch.uid in self._swallowed_touches
-
-    def _on_window_touch_up(self, _window: object, touch: MotionEvent) -> bool:
-        if touch.uid in self._swallowed_touches:
-            self._swallowed_touches.discard(touch.uid)
-            return True
-        return False
-
-    def _on_keyboard(
-        self, _window: object, keycode: int, _scancode: int, text: str | None, _modifiers: object
-    ) -> bool:
-        if keycode == ESCAPE_KEYCODE:
-            return not self.options.allow_exit  # Escape / back never leave a real kiosk
-        self.idle_watch.touch()
-        self._pace_display()
-        if self._context.mode is LocalMode.IDLE:
-            self.wake()
-            return True
+    def _screen_key(self, keycode: int, text: str | None) -> bool:
         if self.manager is None:
             return False
         return self.screen(self.current_screen).handle_keyboard(keycode, text)
-
-    def _on_request_close(self, *_args: object, **_kwargs: object) -> bool:
-        # True keeps the window open. Only the admin screen (or a demo) may end the app.
-        allowed = self.options.allow_exit or self.exit_request is not ExitRequest.NONE
-        return not allowed
 
     # ------------------------------------------------------------------ failures
 

@@ -122,7 +122,7 @@ def test_only_the_admin_quit_gives_tty1_back_to_the_login_prompt(
 
 def test_the_cli_exit_code_for_a_config_error_is_the_one_the_unit_does_not_restart() -> None:
     from kiosk import cli
-    from kiosk.ui import launcher
+    from kiosk.ui.launch import launcher
 
     prevented = unit_values(MAIN, "Service", "RestartPreventExitStatus")[0].split()
     assert str(cli.EXIT_USAGE) in prevented

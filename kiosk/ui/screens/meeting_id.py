@@ -31,14 +31,14 @@ class MeetingIdScreen(KioskScreen):
         if not number:
             return
         if self.extension:
-            self.app.submit_extension(number)
+            self.app.actions.submit_extension(number)
         else:
-            self.app.dial_meeting_id(number)
+            self.app.actions.dial_meeting_id(number)
 
     def cancel(self) -> None:
         """Back to Home (and end the reception's join when there is one)."""
         if self.extension:
-            self.app.cancel_join()
+            self.app.actions.cancel_join()
         else:
             self.app.close_meeting_id()
 

@@ -14,10 +14,10 @@ from collections.abc import MutableMapping
 from pathlib import Path
 
 from kiosk.config import Settings
-from kiosk.ui.launch_options import LaunchOptions
+from kiosk.ui.launch.launch_options import LaunchOptions
 
 DESIGN_SIZE = (800, 480)
-MAX_FPS = 30  # at start; kiosk.ui.display_rate raises it while video is shown
+MAX_FPS = 30  # at start; kiosk.ui.device.display_rate raises it while video is shown
 
 
 def has_display(environ: MutableMapping[str, str]) -> bool:

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 
 from kiosk.config import Settings
 from kiosk.session_state import SessionSnapshot
-from kiosk.ui.deferred_media import DeferredMediaFactory
-from kiosk.ui.kivy_setup import configure_window, prepare_environment
-from kiosk.ui.launch_options import LaunchOptions
+from kiosk.ui.device.kivy_setup import configure_window, prepare_environment
+from kiosk.ui.launch.deferred_media import DeferredMediaFactory
+from kiosk.ui.launch.launch_options import LaunchOptions
 
 if TYPE_CHECKING:
     from kiosk.ui.app import KioskApp

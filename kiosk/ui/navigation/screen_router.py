@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from kiosk.session_state import ErrorCode, SessionSnapshot, SessionState
-from kiosk.ui.screen_names import ScreenName
+from kiosk.ui.navigation.screen_names import ScreenName
 
 
 class LocalMode(enum.Enum):

@@ -20,7 +20,7 @@ from kiosk.ui.widgets import (  # noqa: F401
     video_view,
 )
 
-UI_DIR = Path(__file__).resolve().parent
+UI_DIR = Path(__file__).resolve().parent.parent
 WIDGET_KV = (
     "kiosk_button",
     "keypad",

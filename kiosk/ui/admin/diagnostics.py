@@ -7,7 +7,12 @@ from dataclasses import dataclass
 import kiosk
 from kiosk.config import Settings
 from kiosk.session_state import DeviceState, DeviceStatus, SessionSnapshot
-from kiosk.ui.device_probe import CameraPresence, DeviceInventory, camera_presence, ip_addresses
+from kiosk.ui.device.device_probe import (
+    CameraPresence,
+    DeviceInventory,
+    camera_presence,
+    ip_addresses,
+)
 from kiosk.ui.theme import Texts
 
 

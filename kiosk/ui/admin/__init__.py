@@ -1,0 +1,1 @@
+"""The admin screens' logic: the PIN gate and the diagnostics rows."""

@@ -1,0 +1,1 @@
+"""Which screen shows when: screen names and the router from session state to screen."""
