@@ -233,3 +233,43 @@ async def test_the_agenda_is_not_redrawn_when_nothing_changed(
             kiosk.app.agenda.refresh()
             kiosk.app.agenda.calendar_changed(kiosk.app.calendar.snapshot)
         assert home.agenda_redraws == drawn
+
+
+@pytest.mark.parametrize("size", [(800, 480), (1280, 720)])
+async def test_a_full_day_of_long_subjects_fits_the_screen(
+    simulator: SimulatorThread, sim_settings: Settings, tmp_path: Path, feed_server: FeedServer,
+    size: tuple[int, int],
+) -> None:
+    from kivy.core.window import Window
+
+    from kiosk.ui.navigation.screen_names import ScreenName
+
+    long_subject = ("Quarterly business review with the regional sales leadership team and "
+                    "external partners — agenda attached")
+    start = now_minute() + dt.timedelta(minutes=30)
+    bookings = [Booking(f"m{i}", start + dt.timedelta(minutes=35 * i), 30,
+                        long_subject if i % 2 else f"Réunion d’équipe n° {i} — Qualitätssicherung",
+                        (f"LOCATION:{simulator.url}/webapp/m/meet.open",
+                         "ORGANIZER;CN=Maximilian Alexander von Hohenberg-Schwarzenstein:"
+                         "mailto:m@example.com")) for i in range(12)]
+    bookings[3] = dataclasses.replace(bookings[3], lines=(*bookings[3].lines, "CLASS:PRIVATE"))
+    feed_server.serve(feed(bookings))
+    settings = calendar_settings(sim_settings, tmp_path / "state", feed_server.url,
+                                 feed_server.ca_bundle)
+    async with running_kiosk(simulator, settings, with_media=False) as kiosk:
+        original = Window.size
+        Window.size = size
+        home = kiosk.screen(ScreenName.HOME)
+        await wait_until(lambda: len(home.agenda_rows()) == 12, "twelve meetings")
+        await asyncio.sleep(0.3)
+        rows = home.agenda_rows()
+        assert rows[3].subject_text == "Private meeting" and rows[3].detail_text == ""
+        for row in rows:
+            for label in (row.ids.subject, row.ids.detail, row.ids.when):
+                # Long words are cut with an ellipsis, never drawn past their column.
+                assert label.texture_size[0] <= label.width + 1, label.text
+            assert row.right <= home.ids.home_scroll.right + 1
+        free = home.ids.agenda.children[-1]
+        assert free.text.startswith("Free until ")
+        assert home.ids.enter_id.y >= home.ids.status_line.top
+        Window.size = original
