@@ -8,6 +8,7 @@ a short sentence of its own per kind of refusal instead.
 from __future__ import annotations
 
 import datetime as dt
+from types import MappingProxyType
 
 from kiosk.calendar.calendar_meeting import CalendarMeeting
 from kiosk.calendar.calendar_status import CalendarHealth, CalendarStatus
@@ -16,8 +17,8 @@ from kiosk.calendar.pexip_addresses import RULE_WEBAPP
 from kiosk.calendar.teams_cvi import RULE_CVI, RULE_NO_DIAL_IN
 from kiosk.ui.texts import Texts
 
-GATEWAY_SERVICES = {RULE_MEET: "Google Meet", RULE_ZOOM: "Zoom", RULE_WEBEX: "Webex",
-                    RULE_SIP: "SIP"}
+GATEWAY_SERVICES = MappingProxyType({RULE_MEET: "Google Meet", RULE_ZOOM: "Zoom",
+                                     RULE_WEBEX: "Webex", RULE_SIP: "SIP"})
 
 
 def clock(when: dt.datetime, texts: Texts, zone: dt.tzinfo | None = None) -> str:
