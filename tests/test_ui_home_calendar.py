@@ -273,3 +273,5 @@ async def test_a_full_day_of_long_subjects_fits_the_screen(
         assert free.text.startswith("Free until ")
         assert home.ids.enter_id.y >= home.ids.status_line.top
         Window.size = original
+        # Laid out again before the app stops: kv rules need the running app for that.
+        await asyncio.sleep(0.5)

@@ -24,6 +24,13 @@ CHANGE_MARGIN_SECONDS = 0.05  # wake just after the moment, not a hair before it
 Draw = Callable[[AgendaView, CalendarStatus], None]
 
 
+def status_key(status: CalendarStatus) -> tuple[object, ...]:
+    """What of the status shows on screen: its state, problem and minute of the last update
+    (a refresh that only confirms the calendar changes nothing within the same minute)."""
+    updated = status.updated.replace(second=0, microsecond=0) if status.updated else None
+    return status.health, status.problem, updated
+
+
 class AgendaPresenter:
     """Computes the view on time and hands it to `draw` when it changed."""
 
@@ -33,7 +40,7 @@ class AgendaPresenter:
         self._early = early
         self._draw = draw
         self._on_view = on_view
-        self._shown: tuple[AgendaView, CalendarStatus] | None = None
+        self._shown: tuple[object, ...] | None = None
         self._event: ClockEvent | None = None
         self.view = AgendaView()
 
@@ -50,7 +57,7 @@ class AgendaPresenter:
         snapshot = self._feed.snapshot
         view = agenda_view(snapshot.agenda, now, self._early)
         self.view = view
-        shown = (view, snapshot.status)
+        shown = (view, *status_key(snapshot.status))
         if shown != self._shown:
             self._shown = shown
             self._draw(view, snapshot.status)

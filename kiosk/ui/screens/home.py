@@ -17,7 +17,7 @@ from kivy.properties import (
 )
 
 from kiosk.calendar.calendar_meeting import CalendarMeeting
-from kiosk.calendar.calendar_status import CalendarStatus
+from kiosk.calendar.calendar_status import CalendarHealth, CalendarStatus
 from kiosk.calendar.home_agenda import AgendaView, NowMeeting
 from kiosk.config import Meeting
 from kiosk.ui.calendar import agenda_words
@@ -80,6 +80,13 @@ class HomeScreen(ClockScreen):
             box.add_widget(FreeTime(text=free))
         elif view.free_all_day and status.updated is not None:
             box.add_widget(FreeTime(text=texts.agenda_free_today))
+        elif status.health is CalendarHealth.FAILED:
+            # Never an empty agenda without a reason (the admin screen says which).
+            box.add_widget(AgendaHeading(icon=self.app.theme.icons.alert,
+                                         text=texts.calendar_unavailable))
+        elif status.health is CalendarHealth.LOADING:
+            box.add_widget(AgendaHeading(icon=self.app.theme.icons.sync,
+                                         text=texts.calendar_reading))
         if view.later:
             box.add_widget(AgendaHeading(text=texts.agenda_later))
             for meeting in view.later:
