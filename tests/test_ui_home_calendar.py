@@ -54,6 +54,12 @@ async def laid_out(widget: object) -> None:
     await asyncio.sleep(0.1)
 
 
+async def settle() -> None:
+    """Before the app stops: pending texture updates run while kv rules still find the
+    running app (Kivy's `app` in kv is None once App.stop() has run)."""
+    await asyncio.sleep(0.4)
+
+
 def now_minute() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
 
@@ -91,6 +97,7 @@ async def test_the_running_meeting_of_the_demo_calendar_is_joined_with_one_tap(
         await kiosk.session.leave()
         await kiosk.wait_screen(ScreenName.HOME)
         assert kiosk.session.snapshot.state is SessionState.IDLE
+        await settle()
 
 
 async def test_a_calendar_meeting_in_a_pin_room_waits_on_the_pin_screen(
@@ -113,6 +120,7 @@ async def test_a_calendar_meeting_in_a_pin_room_waits_on_the_pin_screen(
         assert not pin.optional
         connecting = kiosk.screen(ScreenName.CONNECTING)
         assert "Board meeting" in connecting.title or pin.meeting_name
+        await settle()
 
 
 async def test_a_teams_meeting_goes_through_the_virtual_reception(
@@ -133,6 +141,7 @@ async def test_a_teams_meeting_goes_through_the_virtual_reception(
         await kiosk.wait_screen(ScreenName.IN_CALL)
         # Dialled "reception" with the VTC ID as the meeting number: the open room.
         assert "Test room" in await asyncio.to_thread(names_in, simulator, "meet.open")
+        await settle()
 
 
 async def test_auto_join_counts_down_and_cancel_keeps_the_room_on_home(
@@ -159,6 +168,7 @@ async def test_auto_join_counts_down_and_cancel_keeps_the_room_on_home(
         assert home.countdown_seconds == 0
         assert kiosk.session.snapshot.state is SessionState.IDLE
         assert kiosk.app.current_screen is ScreenName.HOME
+        await settle()
 
 
 async def test_auto_join_dials_after_the_countdown_and_the_pin_screen_waits(
@@ -179,6 +189,7 @@ async def test_auto_join_dials_after_the_countdown_and_the_pin_screen_waits(
         assert kiosk.session.snapshot.state is SessionState.PIN_REQUIRED
         await asyncio.sleep(1.0)
         assert kiosk.app.current_screen is ScreenName.PIN
+        await settle()
 
 
 async def test_a_dead_calendar_server_after_a_restart_keeps_the_room_joining(
@@ -192,6 +203,7 @@ async def test_a_dead_calendar_server_after_a_restart_keeps_the_room_joining(
         home = kiosk.screen(ScreenName.HOME)
         await wait_until(lambda: home.featured_card() is not None, "the agenda")
         updated = home.calendar_text.removeprefix("Calendar updated ")
+        await settle()
     await asyncio.to_thread(simulator.control.fail_calendar, 503)
     async with running_kiosk(simulator, settings, with_media=False) as kiosk:
         home = kiosk.screen(ScreenName.HOME)
@@ -216,6 +228,7 @@ async def test_a_dead_calendar_server_after_a_restart_keeps_the_room_joining(
         assert f"showing the copy from {updated}" in rows["Calendar"].value
         assert rows["Calendar"].ok is False
         assert "pexip-webapp-link: meet.open" in rows["Next meeting"].value
+        await settle()
 
 
 async def test_the_agenda_is_not_redrawn_when_nothing_changed(
@@ -233,6 +246,7 @@ async def test_the_agenda_is_not_redrawn_when_nothing_changed(
             kiosk.app.agenda.refresh()
             kiosk.app.agenda.calendar_changed(kiosk.app.calendar.snapshot)
         assert home.agenda_redraws == drawn
+        await settle()
 
 
 @pytest.mark.parametrize("size", [(800, 480), (1280, 720)])
@@ -275,3 +289,29 @@ async def test_a_full_day_of_long_subjects_fits_the_screen(
         Window.size = original
         # Laid out again before the app stops: kv rules need the running app for that.
         await asyncio.sleep(0.5)
+        await settle()
+
+
+async def test_try_again_after_a_failure_keeps_the_calendar_meetings_number(
+    simulator: SimulatorThread, sim_settings: Settings, tmp_path: Path, feed_server: FeedServer
+) -> None:
+    from kiosk.ui.navigation.screen_names import ScreenName
+    from kiosk.ui.touch_driver import tap
+
+    start = now_minute() - dt.timedelta(minutes=2)
+    feed_server.serve(feed([Booking("teams", start, 30, "Customer call", (TEAMS_CVI,))]))
+    settings = calendar_settings(sim_settings, tmp_path / "state", feed_server.url,
+                                 feed_server.ca_bundle)
+    async with running_kiosk(simulator, settings, with_media=False) as kiosk:
+        home = kiosk.screen(ScreenName.HOME)
+        await wait_until(lambda: home.featured_card() is not None, "the agenda")
+        await laid_out(home.featured_card().ids.join)
+        await asyncio.to_thread(simulator.control.inject_fault, "request_token", status=503)
+        tap(home.featured_card().ids.join)
+        error = await kiosk.wait_screen(ScreenName.ERROR)
+        await laid_out(error.ids.retry)
+        tap(error.ids.retry)
+        # Again "reception" with the Teams meeting's number: straight into the open room.
+        await kiosk.wait_screen(ScreenName.IN_CALL)
+        assert "Test room" in await asyncio.to_thread(names_in, simulator, "meet.open")
+        await settle()

@@ -27,6 +27,7 @@ from kiosk.calendar.calendar_meeting import CalendarMeeting
 from kiosk.calendar.home_agenda import AgendaView
 from kiosk.config import Settings
 from kiosk.media.interface import MediaCall
+from kiosk.session.join_request import JoinRequest
 from kiosk.session_state import SessionSnapshot, SessionState
 from kiosk.ui.admin.admin_gate import AdminCheck, AdminGate
 from kiosk.ui.admin.diagnostics import DiagnosticRow, calendar_rows, collect_diagnostics
@@ -126,6 +127,8 @@ class KioskApp(App):
         self.countdown = AutoJoinCountdown(self._countdown_tick, self._countdown_done)
         self._calendar_titles: dict[str, str] = {}
         self._calendar_join_pending = False
+        self._calendar_join_running = False
+        self._last_calendar_request: JoinRequest | None = None
 
     # ------------------------------------------------------------------ building
 
@@ -241,6 +244,9 @@ class KioskApp(App):
         changes: dict[str, object] = {}
         if snapshot.state is not SessionState.ERROR and previous.state is SessionState.ERROR:
             changes["error_dismissed"] = False
+        if snapshot.state is SessionState.CONNECTING and previous.state in (
+                SessionState.IDLE, SessionState.ERROR) and not self._calendar_join_running:
+            self._last_calendar_request = None  # a join from settings or the keypad
         if snapshot.state not in (SessionState.IDLE, SessionState.ERROR):
             # A meeting in progress: whatever the room was doing locally is over.
             self.countdown.cancel()
@@ -283,7 +289,11 @@ class KioskApp(App):
         """Try again on the Error screen: the same meeting once more."""
         alias = self._snapshot.alias
         self._set_context(error_dismissed=True, unexpected_error=False, mode=LocalMode.HOME)
-        if alias:
+        request = self._last_calendar_request
+        if request is not None and request.alias == alias:
+            # A calendar meeting: again with its meeting number, PIN and node.
+            self.runner.run("retry", self.session.join_request(request))
+        elif alias:
             self.runner.run("retry", self.session.join(alias))
 
     def dismiss_error(self) -> None:
@@ -380,7 +390,12 @@ class KioskApp(App):
         if request is None:
             return
         self._calendar_titles[request.alias] = agenda_words.subject(meeting, self.theme.texts)
-        await self.session.join_request(request)
+        self._last_calendar_request = request
+        self._calendar_join_running = True
+        try:
+            await self.session.join_request(request)
+        finally:
+            self._calendar_join_running = False
 
     def _consider_auto_join(self, view: AgendaView, now: dt.datetime) -> None:
         """KIOSK_AUTO_JOIN: count down for the meeting whose start has come."""
