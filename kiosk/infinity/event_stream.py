@@ -13,8 +13,10 @@ once `stop()` has begun.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -65,8 +67,23 @@ def _chunks(response: requests.Response) -> Iterator[bytes]:
         yield data
 
 
-def _interrupt(response: requests.Response) -> None:
-    """Make a read blocked in another thread return now (shutdown, not close, of the socket)."""
+def stream_socket(response: requests.Response) -> socket.socket | None:
+    """The socket an open streaming response reads from (None if it cannot be found)."""
+    connection = getattr(response.raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
+def _interrupt(response: requests.Response, sock: socket.socket | None) -> None:
+    """Make a read blocked in another thread return now (shutdown, not close, of the socket).
+
+    The socket itself is shut down: `HTTPResponse.shutdown()` does that in urllib3 2.3+,
+    but is a no-op where another package replaced urllib3 by its fork urllib3-future.
+    """
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+            return
     try:
         response.raw.shutdown()
     except (AttributeError, ValueError, RuntimeError, OSError):
@@ -110,6 +127,7 @@ class EventStreamReader:
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._response: requests.Response | None = None
+        self._socket: socket.socket | None = None
         self._session: requests.Session | None = None
         self._thread: threading.Thread | None = None
         self._connected = False
@@ -157,9 +175,9 @@ class EventStreamReader:
         """
         self._stopping.set()
         with self._lock:
-            response = self._response
+            response, sock = self._response, self._socket
         if response is not None:
-            _interrupt(response)
+            _interrupt(response, sock)
         thread = self._thread
         if thread is None:
             return True
@@ -204,7 +222,7 @@ class EventStreamReader:
                 log.debug("event stream open failed", exc_info=True)
             return False
         with self._lock:
-            self._response = response
+            self._response, self._socket = response, stream_socket(response)
         try:
             if self._stopping.is_set():
                 return True
@@ -218,7 +236,7 @@ class EventStreamReader:
                 log.info("event stream broke: %s", type(exc).__name__)
         finally:
             with self._lock:
-                self._response = None
+                self._response, self._socket = None, None
             response.close()
             self._set_connected(False)
         return self._stopping.is_set()
