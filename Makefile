@@ -26,10 +26,13 @@ test-provisioning: venv system-packages
 lint: venv
 	$(VENV)/bin/ruff check kiosk tests bench
 
+# Each bench prints one JSON object (see README, Performance); the clips are made once.
 bench: venv system-packages
 	$(PY) bench/join_latency.py
 	$(PY) bench/call_cost.py
+	$(PY) bench/capture_cost.py
 	$(PY) bench/ui_cost.py
+	$(PY) bench/vs_chromium.py --kiosk call,app
 
 venv: $(STAMP)
 

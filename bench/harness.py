@@ -198,8 +198,10 @@ class Expectations:
 
 
 def measure_window(subject: Subject, seconds: float,
-                   expect: Expectations = Expectations()) -> dict[str, Any]:
-    """Measure `subject` for `seconds` of wall time; one run's figures and validity."""
+                   expect: Expectations = Expectations(),
+                   until: Callable[[], bool] | None = None) -> dict[str, Any]:
+    """Measure `subject` for `seconds` of wall time (or until `until()` is true, at most
+    `seconds`); one run's figures and validity."""
     roots = [subject.pid]
     rig = list(subject.rig_pids)
     own_before = cpu_seconds(os.getpid(), with_children=False)
@@ -208,7 +210,9 @@ def measure_window(subject: Subject, seconds: float,
     machine_before, started = machine_busy_seconds(), time.monotonic()
     peak_pss = tree_pss_mb(roots, subject.exclude_paths)
     while (left := started + seconds - time.monotonic()) > 0:
-        time.sleep(min(SAMPLE_SECONDS, left))
+        time.sleep(min(SAMPLE_SECONDS if until is None else 0.05, left))
+        if until is not None and until():
+            break
         peak_pss = max(peak_pss, tree_pss_mb(roots, subject.exclude_paths))
     wall = time.monotonic() - started
     cpu = tree_cpu_seconds(roots) - cpu_before

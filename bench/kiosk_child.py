@@ -35,6 +35,8 @@ if str(REPO) not in sys.path:  # run from a checkout without `pip install -e`
 READY_TIMEOUT = 90.0
 WINDOW = (800, 480)
 ROOM = "meet.open"
+PIN_ROOM = "meet.board"
+PIN_ROOM_HOST_PIN = "2468"
 
 
 # ------------------------------------------------------------------ in the child
@@ -205,19 +207,99 @@ def _run_startup(args: argparse.Namespace) -> int:
     return run_app(_settings(args), LaunchOptions(window_size=WINDOW), hook=hook).code
 
 
+async def _run_capture(args: argparse.Namespace) -> int:
+    """Only the camera: open it as a call would and take every frame (no encoding)."""
+    from kiosk.media.camera_source import open_camera
+
+    opened = await asyncio.to_thread(open_camera, _settings(args))
+    track = opened.track
+    if track is None:
+        raise RuntimeError(f"no camera: {opened.status.reason}")
+    server = StdioServer(asyncio.get_running_loop())
+    frames = 0
+    size: tuple[int, int] | None = None
+
+    async def take() -> None:
+        nonlocal frames, size
+        while True:
+            frame = await track.recv()
+            frames += 1
+            size = (frame.width, frame.height)
+
+    taking = asyncio.create_task(take())
+    await _wait(lambda: frames > 0, 30, "the first camera frame")
+    server.send({"event": "ready"})
+
+    async def report() -> dict[str, Any]:
+        return {"frames_captured": frames, "resolution_sent": size}
+
+    try:
+        await server.serve(report)
+    finally:
+        taking.cancel()
+        opened.stop()
+    return 0
+
+
+async def _run_joins(args: argparse.Namespace) -> int:
+    """Join the open room and the PIN room `--joins` times each; print the latencies (ms)."""
+    from kiosk.conference import ConferenceSession
+    from kiosk.media.call_factory import AiortcMediaFactory
+    from kiosk.media.loopback_ice import use_loopback_candidates_only
+    from kiosk.session_state import SessionState
+
+    use_loopback_candidates_only()
+    settings = _settings(args)
+    session = ConferenceSession(settings, media_factory=AiortcMediaFactory(settings))
+
+    async def one_join(alias: str, pin: str | None) -> float:
+        started = time.monotonic()
+        await session.join(alias)
+        if pin is not None:
+            if session.snapshot.state not in (SessionState.PIN_REQUIRED,
+                                              SessionState.PIN_OPTIONAL):
+                raise RuntimeError(f"expected a PIN request, got {session.snapshot.state}")
+            started = time.monotonic()
+            await session.submit_pin(pin)
+        try:
+            media = session.media_call
+            await _wait(lambda: media is not None and media.remote_video.first_frame_at
+                        is not None, 20, "the first remote frame")
+            first = media.remote_video.first_frame_at  # type: ignore[union-attr]
+        finally:
+            await session.leave()
+        return (float(first) - started) * 1000
+
+    StdioServer.send({"event": "ready"})
+    warm_up = await one_join(ROOM, None)
+    open_room = [await one_join(ROOM, None) for _ in range(args.joins)]
+    pin_room = [await one_join(PIN_ROOM, PIN_ROOM_HOST_PIN) for _ in range(args.joins)]
+    StdioServer.send({"event": "joins", "warm_up_ms": warm_up, "open_room_ms": open_room,
+                      "pin_room_ms": pin_room})
+    # Alive until the bench has read our CPU time: /proc forgets an exited process's.
+    await asyncio.to_thread(sys.stdin.read)
+    return 0
+
+
 def child_main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the child process."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mode", choices=["call", "app", "idle", "startup"], required=True)
+    parser.add_argument("--mode", choices=["call", "app", "idle", "startup", "joins", "capture"],
+                        required=True)
     parser.add_argument("--node", required=True)
     parser.add_argument("--ca", required=True)
     parser.add_argument("--camera", default="test")
     parser.add_argument("--size", default="1280x720")
     parser.add_argument("--fps", type=int, default=30)
     parser.add_argument("--codec", default="VP8", choices=["VP8", "H264"])
+    parser.add_argument("--joins", type=int, default=20)
     args = parser.parse_args(argv)
     if args.mode == "call":
         return asyncio.run(_run_call(args))
+    if args.mode == "joins":
+        return asyncio.run(_run_joins(args))
+    if args.mode == "capture":
+        return asyncio.run(_run_capture(args))
     if args.mode == "startup":
         return _run_startup(args)
     return _run_app(args)
@@ -282,6 +364,9 @@ class KioskChild:
 
         extra = {k: mine[k] for k in ("codec", "bitrate_out_kbps", "bitrate_in_kbps")
                  if k in mine}
+        if "frames_captured" in mine:  # capture only: the camera's frames are the only rate
+            return Counters(decoded_frames=mine["frames_captured"],
+                            sent_resolution=size(mine.get("resolution_sent")))
         return Counters(
             far_end_decoded_frames=far.get("video_frames_received"),
             decoded_frames=mine.get("frames_received"),
@@ -298,12 +383,13 @@ class KioskChild:
         return {}
 
 
-def child_command(setup: KioskSetup, simulator: Any, mode: str | None = None) -> list[str]:
+def child_command(setup: KioskSetup, simulator: Any, mode: str | None = None,
+                  extra: Sequence[str] = ()) -> list[str]:
     """The command line of a kiosk child against `simulator`."""
     return [sys.executable, str(Path(__file__).resolve()), "--mode", mode or setup.mode,
             "--node", simulator.url, "--ca", str(simulator.ca_bundle), "--camera", setup.camera,
             "--size", "x".join(map(str, setup.size)), "--fps", str(setup.fps),
-            "--codec", setup.codec]
+            "--codec", setup.codec, *extra]
 
 
 def child_environment() -> dict[str, str]:
