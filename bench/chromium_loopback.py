@@ -153,7 +153,7 @@ class ChromiumLoopback:
         decoded = stats.get("decoded")
         return Counters(
             far_end_decoded_frames=decoded, decoded_frames=decoded, sent_resolution=sent,
-            received_resolution=received,
+            received_resolution=received, video_bytes_sent=stats.get("bytes_sent"),
             extra={"codec_implementation": f"{stats.get('encoder')}/{stats.get('decoder')}",
                    "quality_limitation": stats.get("limitation")},
         )

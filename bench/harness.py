@@ -152,6 +152,7 @@ class Counters:
     shown_frames: int | None = None  # drawn on screen (UI only)
     sent_resolution: tuple[int, int] | None = None
     received_resolution: tuple[int, int] | None = None
+    video_bytes_sent: int | None = None  # for the sent video bit rate over the window
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -243,6 +244,9 @@ def _rates(before: Counters, after: Counters, wall: float) -> dict[str, Any]:
         start, end = getattr(before, name), getattr(after, name)
         if start is not None and end is not None:
             rates[name.replace("_frames", "_fps")] = round((end - start) / wall, 1)
+    if before.video_bytes_sent is not None and after.video_bytes_sent is not None:
+        rates["video_sent_kbps"] = round(
+            8 * (after.video_bytes_sent - before.video_bytes_sent) / wall / 1000, 1)
     if after.sent_resolution:
         rates["sent_resolution"] = "x".join(map(str, after.sent_resolution))
     if after.received_resolution:

@@ -328,6 +328,7 @@ class KioskChild:
     def __init__(self, process: subprocess.Popen[str], simulator: Any) -> None:
         self._process = process
         self._simulator = simulator
+        self.early: dict[str, int] = {}  # counts a few seconds into the call (see kiosk_child)
 
     @property
     def pid(self) -> int:
@@ -373,8 +374,17 @@ class KioskChild:
             shown_frames=mine.get("frames_shown"),
             sent_resolution=size(mine.get("resolution_sent")),
             received_resolution=size(mine.get("resolution_received")),
-            extra=extra,
+            extra={**extra, **self.early},
         )
+
+    def record_early(self, seconds: float, ready_at: float) -> None:
+        """Wait until `seconds` after ready; keep what both ends decoded so far."""
+        time.sleep(max(0.0, ready_at + seconds - time.monotonic()))
+        label = f"{seconds:g}s"
+        self.early[f"far_end_frames_first_{label}"] = int(
+            self._far_end().get("video_frames_received") or 0)
+        self.early[f"decoded_frames_first_{label}"] = int(
+            self.request().get("frames_received") or 0)
 
     def _far_end(self) -> dict[str, Any]:
         for participant in self._simulator.control.room(ROOM)["participants"]:
@@ -400,8 +410,12 @@ def child_environment() -> dict[str, str]:
 
 
 @contextmanager
-def kiosk_child(setup: KioskSetup, simulator: Any, mode: str | None = None) -> Iterator[KioskChild]:
-    """Start a kiosk child, wait until it is ready, stop it at the end."""
+def kiosk_child(setup: KioskSetup, simulator: Any, mode: str | None = None,
+                early_seconds: float = 0.0) -> Iterator[KioskChild]:
+    """Start a kiosk child, wait until it is ready, stop it at the end.
+
+    `early_seconds`: first record the frames each end decoded in that many seconds
+    after ready (the first remote frame), e.g. whether a call starts at full rate."""
     process = subprocess.Popen(child_command(setup, simulator, mode), stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, text=True, env=child_environment())
     try:
@@ -415,7 +429,10 @@ def kiosk_child(setup: KioskSetup, simulator: Any, mode: str | None = None) -> I
                 break
             if time.monotonic() > deadline:
                 raise RuntimeError("the kiosk child was not ready in time")
-        yield KioskChild(process, simulator)
+        child = KioskChild(process, simulator)
+        if early_seconds > 0:
+            child.record_early(early_seconds, time.monotonic())
+        yield child
     finally:
         if process.poll() is None and process.stdin is not None:
             try:
