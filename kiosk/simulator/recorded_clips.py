@@ -121,6 +121,7 @@ def ensure_clip(spec: ClipSpec, directory: Path | None = None) -> Path:
     os.close(handle)
     try:
         make_clip(spec, Path(temporary))
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; a cache is for every user
         os.replace(temporary, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
