@@ -154,6 +154,7 @@ class ChromiumLoopback:
         return Counters(
             far_end_decoded_frames=decoded, decoded_frames=decoded, sent_resolution=sent,
             received_resolution=received, video_bytes_sent=stats.get("bytes_sent"),
+            sent_frames=stats.get("sent"),
             extra={"codec_implementation": f"{stats.get('encoder')}/{stats.get('decoder')}",
                    "quality_limitation": stats.get("limitation")},
         )

@@ -150,6 +150,7 @@ class Counters:
     far_end_decoded_frames: int | None = None  # the other side decoded of our picture
     decoded_frames: int | None = None  # we decoded of the other side's picture
     shown_frames: int | None = None  # drawn on screen (UI only)
+    sent_frames: int | None = None  # handed to our encoder (a far end short of them: why)
     sent_resolution: tuple[int, int] | None = None
     received_resolution: tuple[int, int] | None = None
     video_bytes_sent: int | None = None  # for the sent video bit rate over the window
@@ -240,7 +241,7 @@ def measure_window(subject: Subject, seconds: float,
 
 def _rates(before: Counters, after: Counters, wall: float) -> dict[str, Any]:
     rates: dict[str, Any] = {}
-    for name in ("far_end_decoded_frames", "decoded_frames", "shown_frames"):
+    for name in ("far_end_decoded_frames", "decoded_frames", "shown_frames", "sent_frames"):
         start, end = getattr(before, name), getattr(after, name)
         if start is not None and end is not None:
             rates[name.replace("_frames", "_fps")] = round((end - start) / wall, 1)

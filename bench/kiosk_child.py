@@ -372,6 +372,7 @@ class KioskChild:
             far_end_decoded_frames=far.get("video_frames_received"),
             decoded_frames=mine.get("frames_received"),
             shown_frames=mine.get("frames_shown"),
+            sent_frames=mine.get("frames_sent"),
             sent_resolution=size(mine.get("resolution_sent")),
             received_resolution=size(mine.get("resolution_received")),
             extra={**extra, **self.early},
