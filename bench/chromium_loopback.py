@@ -9,8 +9,9 @@ and decodes the meeting). The sender is held to the kiosk's video bit rate cap,
 keeps its resolution (`maintain-resolution`: a loaded Chromium drops frames,
 which marks the run invalid, instead of quietly sending less), and starts at
 that bit rate. Frame rates come from `getStats`; CPU and PSS of Chromium's
-whole process tree from /proc, like the kiosk's (`harness.py`). The clip's
-file mapping is not counted in Chromium's PSS (a camera has no such file).
+whole process tree from /proc, like the kiosk's (`harness.py`). Chromium reads
+the clip through a file descriptor (it does not map it), so the file adds
+nothing to its PSS.
 """
 
 from __future__ import annotations
@@ -127,11 +128,9 @@ def launch_chromium(user_data_dir: Path, fake_camera: Path | None) -> tuple[subp
 class ChromiumLoopback:
     """A running Chromium loopback call; a `harness.Subject`."""
 
-    def __init__(self, process: subprocess.Popen[str], page: Any, fake_camera: Path,
-                 rig: Sequence[int]) -> None:
+    def __init__(self, process: subprocess.Popen[str], page: Any, rig: Sequence[int]) -> None:
         self._process = process
         self._page = page
-        self._fake_camera = fake_camera
         self._rig = list(rig)
 
     @property
@@ -142,9 +141,6 @@ class ChromiumLoopback:
     def rig_pids(self) -> Sequence[int]:
         return self._rig
 
-    @property
-    def exclude_paths(self) -> Sequence[str]:
-        return (str(self._fake_camera),)
 
     def counters(self) -> Counters:
         stats = self._page.evaluate("counters()")
@@ -197,8 +193,7 @@ def chromium_loopback(codec: str, size: tuple[int, int], fps: int, kbps: int,
                           [codec, size[0], size[1], fps, kbps])
             page.wait_for_function("async () => ((await counters()).decoded || 0) > 30",
                                    timeout=60_000, polling=500)
-            yield ChromiumLoopback(process, page, fake_camera,
-                                   _driver_pids([process.pid, *exclude_from_rig]))
+            yield ChromiumLoopback(process, page, _driver_pids([process.pid, *exclude_from_rig]))
             browser.close()
         finally:
             process.terminate()

@@ -93,39 +93,21 @@ def tree_cpu_seconds(roots: Sequence[int]) -> float:
     return sum(cpu_seconds(pid) for pid in pids)
 
 
-def pss_mb(pid: int, exclude_paths: Sequence[str] = ()) -> float:
-    """PSS of one process in MB from smaps_rollup (minus mappings of `exclude_paths`)."""
+def pss_mb(pid: int) -> float:
+    """PSS of one process in MB, from smaps_rollup."""
     try:
         rollup = (PROC / str(pid) / "smaps_rollup").read_text()
     except (FileNotFoundError, ProcessLookupError, PermissionError):
         return 0.0
     kilobytes = sum(int(line.split()[1]) for line in rollup.splitlines()
                     if line.startswith("Pss:"))
-    if exclude_paths:
-        kilobytes -= _mapped_pss_kb(pid, exclude_paths)
     return kilobytes / 1024
 
 
-def _mapped_pss_kb(pid: int, paths: Sequence[str]) -> int:
-    """PSS of the mappings of the given files (e.g. a fake camera's clip Chromium maps)."""
-    try:
-        smaps = (PROC / str(pid) / "smaps").read_text()
-    except (FileNotFoundError, ProcessLookupError, PermissionError):
-        return 0
-    total, inside = 0, False
-    for line in smaps.splitlines():
-        first = line.split(maxsplit=1)[0] if line else ""
-        if "-" in first and not first.endswith(":"):  # a mapping's header line
-            inside = any(line.endswith(path) for path in paths)
-        elif inside and line.startswith("Pss:"):
-            total += int(line.split()[1])
-    return total
-
-
-def tree_pss_mb(roots: Sequence[int], exclude_paths: Sequence[str] = ()) -> float:
+def tree_pss_mb(roots: Sequence[int]) -> float:
     """PSS of the whole trees of `roots`, in MB."""
     pids = {pid for root in roots for pid in tree_pids(root)}
-    return sum(pss_mb(pid, exclude_paths) for pid in pids)
+    return sum(pss_mb(pid) for pid in pids)
 
 
 def machine_busy_seconds() -> float:
@@ -170,11 +152,6 @@ class Subject(Protocol):
         """Processes that serve the bench (simulator, driver): not the subject, not 'other'."""
         ...
 
-    @property
-    def exclude_paths(self) -> Sequence[str]:
-        """Files whose mappings do not count in its PSS (a fake camera's clip)."""
-        ...
-
     def counters(self) -> Counters:
         """Its media counters now."""
         ...
@@ -210,12 +187,12 @@ def measure_window(subject: Subject, seconds: float,
     counters_before = subject.counters()
     cpu_before, rig_before = tree_cpu_seconds(roots), tree_cpu_seconds(rig)
     machine_before, started = machine_busy_seconds(), time.monotonic()
-    peak_pss = tree_pss_mb(roots, subject.exclude_paths)
+    peak_pss = tree_pss_mb(roots)
     while (left := started + seconds - time.monotonic()) > 0:
         time.sleep(min(SAMPLE_SECONDS if until is None else 0.05, left))
         if until is not None and until():
             break
-        peak_pss = max(peak_pss, tree_pss_mb(roots, subject.exclude_paths))
+        peak_pss = max(peak_pss, tree_pss_mb(roots))
     wall = time.monotonic() - started
     cpu = tree_cpu_seconds(roots) - cpu_before
     rig_cpu = tree_cpu_seconds(rig) - rig_before

@@ -82,9 +82,6 @@ class JoiningChild:
     def rig_pids(self) -> Sequence[int]:
         return self._rig
 
-    @property
-    def exclude_paths(self) -> Sequence[str]:
-        return ()
 
     def counters(self) -> Counters:
         return Counters()

@@ -338,9 +338,6 @@ class KioskChild:
     def rig_pids(self) -> Sequence[int]:
         return [self._simulator.pid]
 
-    @property
-    def exclude_paths(self) -> Sequence[str]:
-        return ()
 
     def request(self) -> dict[str, Any]:
         """One `stats` round trip."""

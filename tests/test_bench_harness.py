@@ -49,7 +49,6 @@ class TreeSubject:
     def __init__(self, pid: int, frames_per_second: float) -> None:
         self.pid = pid
         self.rig_pids: Sequence[int] = ()
-        self.exclude_paths: Sequence[str] = ()
         self._rate = frames_per_second
         self._started = time.monotonic()
 
