@@ -162,10 +162,11 @@ class LazyChromiumFarEnd(ChromiumFarEnd):
         self._browser = browser
 
     async def answer(self, offer_sdp: str) -> str:
-        self.page = await self._browser.new_page()
-        await self.page.route(PAGE_URL, lambda route: route.fulfill(
+        page = await self._browser.new_page()
+        await page.route(PAGE_URL, lambda route: route.fulfill(
             body=PAGE, content_type="text/html"))
-        await self.page.goto(PAGE_URL)
+        await page.goto(PAGE_URL)
+        self.page = page  # only now: `counters()` must never run on a page still loading
         return await super().answer(offer_sdp)
 
     async def counters(self) -> dict[str, Any]:
