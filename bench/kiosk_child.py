@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -317,9 +317,6 @@ class KioskSetup:
     size: tuple[int, int] = (1280, 720)
     fps: int = 30
     codec: str = "VP8"
-
-    def with_codec(self, codec: str) -> KioskSetup:
-        return replace(self, codec=codec)
 
 
 class KioskChild:
