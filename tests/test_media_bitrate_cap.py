@@ -13,6 +13,7 @@ from kiosk.media.bitrate_cap import (
     ENCODER_HEADROOM,
     VIDEO_HEADER_SHARE,
     BitrateBudget,
+    TargetBitrate,
     encoder_bitrate,
     video_bitrate_cap_bps,
 )
@@ -102,3 +103,18 @@ def test_cap_from_bandwidth_out_leaves_room_for_audio() -> None:
         (1280 - AUDIO_RESERVE_KBPS) * 1000 * (1 - VIDEO_HEADER_SHARE)
     )
     assert video_bitrate_cap_bps(100) == 0
+
+
+def test_the_target_follows_the_estimate_only_on_real_changes() -> None:
+    target = TargetBitrate(1_000_000, now=0.0)
+    start = target.value
+    assert start == int(1_000_000 * ENCODER_HEADROOM)
+    assert target.update(None, 10.0) == start  # no estimate yet
+    assert target.update(2_000_000, 10.0) == start  # above the cap: nothing to gain
+    assert target.update(970_000, 10.5) == start  # 3 % lower: not worth a keyframe
+    lower = target.update(500_000, 11.0)  # congestion: down at once
+    assert lower == int(500_000 * ENCODER_HEADROOM)
+    assert target.update(300_000, 11.5) == lower  # not again within a second
+    assert target.update(700_000, 13.0) == lower  # up only after five quiet seconds
+    assert target.update(700_000, 16.5) == int(700_000 * ENCODER_HEADROOM)
+    assert target.changes == 2

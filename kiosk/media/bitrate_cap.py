@@ -2,7 +2,10 @@
 
 The kiosk encodes its video itself (`encoded_video_track`): the encoder is
 opened at `encoder_bitrate(...)`, the far end's estimate (REMB) but never more
-than the cap, aimed a little under it. `BitrateBudget` is the safety net on what
+than the cap, aimed a little under it. Neither libvpx nor libx264 (as FFmpeg
+wraps them) takes a new bitrate while open, and re-opening costs a keyframe, so
+`TargetBitrate` follows the estimate only on a real change: down by more than
+10 % (after a second), up by more than 20 % (after five). `BitrateBudget` is the safety net on what
 actually comes out: a frame is skipped only while the output is more than one
 second of budget ahead, which a well-set encoder never reaches (the opening
 keyframe is a fraction of a second's budget and goes through).
@@ -20,6 +23,8 @@ ENCODER_HEADROOM = 0.9
 DEFAULT_START_BPS = 1_000_000  # no cap and no estimate yet
 MAX_VIDEO_BPS = 2_500_000  # never more, whatever the far end estimates
 MIN_VIDEO_BPS = 100_000
+DOWN_STEP, DOWN_AFTER_SECONDS = 0.10, 1.0
+UP_STEP, UP_AFTER_SECONDS = 0.20, 5.0
 
 
 def video_bitrate_cap_bps(bandwidth_out_kbps: int | None) -> int | None:
@@ -35,6 +40,36 @@ def encoder_bitrate(cap_bps: int | None, estimate_bps: int | None) -> int:
     ceiling = min(cap_bps, MAX_VIDEO_BPS) if cap_bps is not None else MAX_VIDEO_BPS
     wanted = estimate_bps if estimate_bps is not None else DEFAULT_START_BPS
     return max(MIN_VIDEO_BPS, int(min(wanted, ceiling) * ENCODER_HEADROOM))
+
+
+class TargetBitrate:
+    """The bitrate the encoder runs at: the far end's estimate within the cap, changed only
+    when it moved enough and not too often (each change re-opens the encoder)."""
+
+    def __init__(self, cap_bps: int | None, now: float) -> None:
+        self._cap_bps = cap_bps
+        self._value = encoder_bitrate(cap_bps, None)
+        self._changed_at = now
+        self.changes = 0
+
+    @property
+    def value(self) -> int:
+        """The current target in bit/s."""
+        return self._value
+
+    def update(self, estimate_bps: int | None, now: float) -> int:
+        """The target for the next frame, given the far end's latest estimate."""
+        if estimate_bps is None:
+            return self._value
+        wanted = encoder_bitrate(self._cap_bps, estimate_bps)
+        waited = now - self._changed_at
+        if (wanted < self._value * (1 - DOWN_STEP) and waited >= DOWN_AFTER_SECONDS) or (
+            wanted > self._value * (1 + UP_STEP) and waited >= UP_AFTER_SECONDS
+        ):
+            self._value = wanted
+            self._changed_at = now
+            self.changes += 1
+        return self._value
 
 
 class BitrateBudget:

@@ -32,7 +32,7 @@ from aiortc.mediastreams import MediaStreamError
 from av import VideoFrame
 from av.packet import Packet
 
-from kiosk.media.bitrate_cap import BitrateBudget, encoder_bitrate
+from kiosk.media.bitrate_cap import BitrateBudget, TargetBitrate
 from kiosk.media.encode_load import EncodeLoadScaler, ScalerTuning
 from kiosk.media.encoder_choice import EncoderChoice
 from kiosk.media.frame_encoder import EncoderUnavailable, FrameEncoder
@@ -89,7 +89,6 @@ class EncodedVideoTrack(MediaStreamTrack):
         self._codec = codec
         self._choice = choice
         self._fps = fps
-        self._cap_bps = cap_bps
         self._options = options or EncodingOptions()
         self._clock = clock
         self._scaler = EncodeLoadScaler(ceiling, fps, self._options.scaler)
@@ -102,6 +101,7 @@ class EncodedVideoTrack(MediaStreamTrack):
         self._keyframe_wanted = False
         self._last_keyframe_at: float | None = None
         self._estimate_bps: int | None = None
+        self._target = TargetBitrate(cap_bps, clock())
         self._link: SenderLink | None = None
         self.meter = RateMeter()  # frames sent, at the size sent
         self.counters = EncodingCounters()
@@ -124,7 +124,7 @@ class EncodedVideoTrack(MediaStreamTrack):
     @property
     def bitrate_bps(self) -> int:
         """The bitrate the encoder is (or will be) opened at."""
-        return encoder_bitrate(self._cap_bps, self._estimate_bps)
+        return self._target.value
 
     def attach(self, sender: RTCRtpSender) -> None:
         """Take keyframe requests and bandwidth estimates from the sender that sends us."""
@@ -159,13 +159,14 @@ class EncodedVideoTrack(MediaStreamTrack):
             return
         encoder = self._encoder_for(self._choice.for_codec(self._codec() or "VP8"))
         width, height = self._scaler.size_for(frame.width, frame.height)
+        bitrate = self._target.update(self._estimate_bps, now)
         keyframe = self._keyframe_wanted or self._periodic_idr_due(encoder.kind, now)
         self._keyframe_wanted = False
         opened_before = encoder.opened
         loop = asyncio.get_running_loop()
         try:
             packets, seconds = await loop.run_in_executor(
-                None, _timed_encode, encoder, frame, width, height, self.bitrate_bps, keyframe
+                None, _timed_encode, encoder, frame, width, height, bitrate, keyframe
             )
         except EncoderUnavailable as exc:
             if encoder.kind is not EncoderKind.H264_V4L2M2M:

@@ -1,9 +1,9 @@
 """One PyAV encoder context turning raw frames into packets, re-opened only when it must be.
 
 The context is opened for a size and a bitrate; neither libvpx nor libx264 (as
-FFmpeg wraps them) applies a new bitrate to an open context, so a change of more
-than `REOPEN_BITRATE_CHANGE` re-opens it (the first frame of a new context is a
-keyframe), as aiortc's own encoders do. Frames of another size or pixel format
+FFmpeg wraps them) applies a new bitrate to an open context, so another size or
+bitrate re-opens it (the first frame of a new context is a keyframe; the caller
+changes the bitrate rarely, see `bitrate_cap.TargetBitrate`). Frames of another size or pixel format
 are scaled and converted by one reused `VideoReformatter` (one SwsContext while
 the sizes stay), never one set up per frame. Blocking: run `encode` in a worker
 thread.
@@ -26,7 +26,6 @@ from kiosk.media.video_encoder_settings import EncoderKind, EncoderSetup, encode
 
 log = logging.getLogger(__name__)
 
-REOPEN_BITRATE_CHANGE = 0.1  # relative change of the target that re-opens the encoder
 ENCODER_PIXEL_FORMAT = "yuv420p"
 
 SetupFactory = Callable[[EncoderKind, int, int, int, int, int], EncoderSetup]
@@ -120,8 +119,7 @@ class FrameEncoder:
         if (
             self._context is not None
             and setup is not None
-            and (setup.width, setup.height) == (width, height)
-            and abs(bitrate - setup.bitrate) <= REOPEN_BITRATE_CHANGE * setup.bitrate
+            and (setup.width, setup.height, setup.bitrate) == (width, height, bitrate)
         ):
             return self._context
         new_setup = self._setup_factory(self.kind, width, height, bitrate, self._fps, self._cores)
