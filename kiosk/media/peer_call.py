@@ -27,7 +27,11 @@ from kiosk.infinity.models import IceServer
 from kiosk.media.bitrate_cap import video_bitrate_cap_bps
 from kiosk.media.call_stats import BitrateMeter, read_report
 from kiosk.media.camera_source import open_camera
-from kiosk.media.codec_preferences import negotiated_codec, video_codec_preferences
+from kiosk.media.codec_preferences import (
+    HELPER_CODECS,
+    negotiated_codec,
+    video_codec_preferences,
+)
 from kiosk.media.encoded_video_track import EncodedVideoTrack, EncodingOptions
 from kiosk.media.encoder_choice import EncoderChoice, EncoderPreference
 from kiosk.media.frame_mailbox import FrameMailbox
@@ -182,7 +186,7 @@ class AiortcMediaCall:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
         except Exception as exc:
             raise MediaFailed(f"the node's media answer could not be used ({exc})") from exc
-        self._send_codec = self._video_codec()
+        self._send_codec = ""  # negotiated again: read at the next frame
 
     async def answer_offer(self, sdp: str) -> str:
         """Answer a server-initiated offer (new_offer / update_sdp) and return the answer SDP."""
@@ -199,7 +203,7 @@ class AiortcMediaCall:
             await pc.setLocalDescription(await pc.createAnswer())
         except Exception as exc:
             raise MediaFailed(f"could not answer the node's media offer ({exc})") from exc
-        self._send_codec = self._video_codec()
+        self._send_codec = ""  # negotiated again: read at the next frame
         return pc.localDescription.sdp
 
     async def wait_connected(self, timeout: float) -> None:
@@ -345,6 +349,16 @@ class AiortcMediaCall:
             self._video_send.attach(video.sender)
 
     def _codec_to_send(self) -> str:
+        # What aiortc's sender packetizes with: the first of the transceiver's negotiated
+        # codecs (ordered by KIOSK_VIDEO_CODECS), which need not be the answer's first.
+        if not self._send_codec and self._pc is not None:
+            for transceiver in self._pc.getTransceivers():
+                if transceiver.kind != "video":
+                    continue
+                names = [c.mimeType.split("/", 1)[-1] for c in getattr(transceiver, "_codecs", ())]
+                real = [name for name in names if name.lower() not in HELPER_CODECS]
+                if real:
+                    self._send_codec = real[0]
         return self._send_codec or self._settings.video_codecs[0]
 
     @property
