@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from kiosk.config import Settings
 from kiosk.session_state import SessionSnapshot
 from kiosk.ui.device.kivy_setup import configure_window, prepare_environment
+from kiosk.ui.launch.deferred_health import DeferredHealth
 from kiosk.ui.launch.deferred_media import DeferredMediaFactory
 from kiosk.ui.launch.launch_options import LaunchOptions
 
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 
 LEAVE_ON_EXIT_SECONDS = 5.0
 MEDIA_WARM_UP_DELAY = 0.5
+# The health endpoint (aiohttp, prometheus_client: ~0.3 s of imports) starts after Home.
+HEALTH_START_DELAY = 0.2
 EXIT_OK = 0
 # The admin chose "Quit to system": the service unit neither restarts the app on
 # this code nor counts it as a failure, and gives the console back.
@@ -107,7 +110,6 @@ async def run_app_async(
     from kivy.clock import Clock, ClockEvent
 
     from kiosk.conference import ConferenceSession
-    from kiosk.health import SessionHealth
     from kiosk.systemd_notify import SystemdNotifier
     from kiosk.ui.app import ExitRequest, KioskApp
 
@@ -123,8 +125,7 @@ async def run_app_async(
     )
     app = KioskApp(settings, session, options)
     notifier = SystemdNotifier()
-    health = SessionHealth(session, settings.health_addr)
-    await health.start()  # never raises: a busy port is one log line
+    health = DeferredHealth(session, settings.health_addr)
     unsubscribe_status = session.subscribe(StateStatusReporter(notifier.status))
 
     clock_events: list[ClockEvent] = []  # cancelled on exit: the Clock outlives this app
@@ -137,6 +138,9 @@ async def run_app_async(
             clock_events.append(
                 Clock.schedule_interval(lambda _dt: notifier.watchdog_ping(), interval)
             )
+        clock_events.append(Clock.schedule_once(
+            lambda _dt: app.runner.run("health endpoint", health.start()), HEALTH_START_DELAY
+        ))
         # After the first frames: the import must not hold up drawing Home.
         clock_events.append(Clock.schedule_once(
             lambda _dt: app.runner.run("media warm-up", media.warm_up()), MEDIA_WARM_UP_DELAY
