@@ -11,6 +11,7 @@ from __future__ import annotations
 import glob
 import logging
 import re
+from typing import TYPE_CHECKING
 
 import av
 from aiortc.contrib.media import MediaPlayer
@@ -23,8 +24,9 @@ from kiosk.media.opened_source import (
     disabled,
     unavailable,
 )
-from kiosk.media.picamera_track import open_picamera
-from kiosk.media.test_pattern import TEST_PATTERN_DEFAULT_SIZE, TestPatternTrack
+
+if TYPE_CHECKING:
+    from kiosk.media.test_pattern import TestPatternTrack
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,8 @@ def open_camera(settings: Settings) -> OpenedSource:
         return active(_test_pattern(settings), "test pattern")
     try:
         if lowered == "picamera":
+            from kiosk.media.picamera_track import open_picamera  # numpy: only for this camera
+
             width, height = settings.camera_size
             return active(open_picamera(width, height, settings.camera_fps), "Pi camera")
         if lowered == "auto":
@@ -94,6 +98,9 @@ def _first_working_device(settings: Settings) -> OpenedSource:
 
 
 def _test_pattern(settings: Settings) -> TestPatternTrack:
+    # Imported here: its caption needs Pillow and numpy, which a real camera does not.
+    from kiosk.media.test_pattern import TEST_PATTERN_DEFAULT_SIZE, TestPatternTrack
+
     size = settings.camera_size
     if size == Settings().camera_size:
         size = TEST_PATTERN_DEFAULT_SIZE

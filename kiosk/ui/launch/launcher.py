@@ -20,6 +20,7 @@ from kiosk.session_state import SessionSnapshot
 from kiosk.ui.device.kivy_setup import configure_window, prepare_environment
 from kiosk.ui.launch.deferred_health import DeferredHealth
 from kiosk.ui.launch.deferred_media import DeferredMediaFactory
+from kiosk.ui.launch.first_frame import after_first_frame
 from kiosk.ui.launch.launch_options import LaunchOptions
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ async def run_app_async(
 
     clock_events: list[ClockEvent] = []  # cancelled on exit: the Clock outlives this app
 
-    def started(*_args: object) -> None:
+    def home_shown() -> None:
         notifier.ready("Home screen shown")
         # Pinged from the Kivy clock: a frozen UI stops the pings and systemd restarts it.
         interval = notifier.watchdog_interval()
@@ -138,15 +139,16 @@ async def run_app_async(
             clock_events.append(
                 Clock.schedule_interval(lambda _dt: notifier.watchdog_ping(), interval)
             )
+        # Counted from the first frame on screen: the imports must not hold up drawing Home.
         clock_events.append(Clock.schedule_once(
             lambda _dt: app.runner.run("health endpoint", health.start()), HEALTH_START_DELAY
         ))
-        # After the first frames: the import must not hold up drawing Home.
         clock_events.append(Clock.schedule_once(
             lambda _dt: app.runner.run("media warm-up", media.warm_up()), MEDIA_WARM_UP_DELAY
         ))
 
-    app.bind(on_start=started)
+    cancels: list[Callable[[], None]] = []
+    app.bind(on_start=lambda *_args: cancels.append(after_first_frame(home_shown)))
     hook_task: asyncio.Task[int] | None = None
     if hook is not None:
         hook_task = asyncio.ensure_future(_run_hook(app, hook))
@@ -167,6 +169,8 @@ async def run_app_async(
         await app.runner.drain()
         unsubscribe_status()
         await health.stop()
+        for cancel in cancels:
+            cancel()
         for event in clock_events:
             event.cancel()
         notifier.close()

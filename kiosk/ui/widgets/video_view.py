@@ -14,8 +14,8 @@ Cost rules (the whole app must stay cheap in a call):
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
-from av import VideoFrame
 from kivy.clock import Clock, ClockEvent
 from kivy.graphics import Color, Rectangle
 from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, ObjectProperty
@@ -25,6 +25,9 @@ from kiosk.media.interface import VideoOutput
 from kiosk.ui.device.gl_renderer import is_software, renderer_name
 from kiosk.ui.theme import THEME
 from kiosk.ui.widgets.yuv_picture import YuvPicture
+
+if TYPE_CHECKING:
+    from av import VideoFrame
 
 LEADER_IDLE_SECONDS = 0.2
 # Mesa's llvmpipe pays ~0.8 ms a frame (800x450) per linearly filtered plane: on a software

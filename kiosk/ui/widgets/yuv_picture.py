@@ -13,14 +13,17 @@ an RGB slide) goes through one reused `VideoReformatter` to yuv420p first.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from av import VideoFrame
-from av.video.reformatter import VideoReformatter
 from kivy.graphics import BindTexture, Callback, Rectangle, RenderContext
 from kivy.graphics.opengl import GL_BLEND, glDisable, glEnable
 from kivy.graphics.texture import Texture
 
 from kiosk.ui.widgets.yuv_colour import YuvToRgb, frame_conversion
+
+if TYPE_CHECKING:  # PyAV loads with the media stack, after Home: not for this module's import
+    from av import VideoFrame
+    from av.video.reformatter import VideoReformatter
 
 PLANAR_FORMATS = frozenset({"yuv420p", "yuvj420p"})  # drawn as they are
 
@@ -142,6 +145,8 @@ class YuvPicture:
         """Upload `frame` and draw it from now on; True if its size differs from the last one."""
         if frame.format.name not in PLANAR_FORMATS:
             if self._reformatter is None:
+                from av.video.reformatter import VideoReformatter
+
                 self._reformatter = VideoReformatter()
             frame = self._reformatter.reformat(frame, format="yuv420p")
         size = (frame.width, frame.height)
