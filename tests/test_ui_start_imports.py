@@ -17,7 +17,7 @@ from pathlib import Path
 from kiosk.simulator.background import SimulatorThread
 
 REPO = Path(__file__).resolve().parent.parent
-NOT_BEFORE_HOME = ("PIL", "numpy", "aiohttp", "prometheus_client", "aiortc", "av",
+NOT_BEFORE_HOME = ("PIL", "numpy", "aiohttp", "prometheus_client", "aiortc", "aioice", "av",
                    "kiosk.simulator", "kiosk.media.peer_call", "kiosk.health")
 
 CHILD = textwrap.dedent("""

@@ -114,11 +114,7 @@ async def run_app_async(
     from kiosk.systemd_notify import SystemdNotifier
     from kiosk.ui.app import ExitRequest, KioskApp
 
-    if settings.node_is_loopback:
-        from kiosk.media.loopback_ice import use_loopback_candidates_only
-
-        use_loopback_candidates_only()  # the embedded simulator: keep media on 127.0.0.1
-    media = DeferredMediaFactory(settings)
+    media = DeferredMediaFactory(settings)  # keeps ICE on 127.0.0.1 for a loopback node
     session = ConferenceSession(
         settings,
         media_factory=media,
