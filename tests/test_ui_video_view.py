@@ -136,6 +136,14 @@ def test_full_range_and_converted_frames_draw_the_same_colours(view: Any) -> Non
     assert view._picture._reformatter is reformatter  # one reformatter, reused
 
 
+def test_mirror_given_at_creation(view: Any) -> None:
+    from kiosk.ui.widgets.video_view import VideoView
+
+    mirrored = VideoView(size_hint=(None, None), size=(320, 180), mirror=True)
+    mirrored.show(bars_frame(320, 180))
+    assert_bars(drawn_pixels(mirrored), mirrored=True)
+
+
 def test_self_view_is_mirrored(view: Any) -> None:
     view.size = (320, 180)
     view.mirror = True

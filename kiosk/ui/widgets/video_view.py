@@ -88,7 +88,8 @@ class VideoView(Widget):
 
     def on_mirror(self, _instance: object, value: bool) -> None:
         self._picture.mirror = value
-        self.canvas.ask_update()
+        if self.canvas is not None:  # None while a `mirror=` keyword is applied in __init__
+            self.canvas.ask_update()
 
     def _reschedule(self) -> None:
         if self._event is not None:
