@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.config import Settings
 from kiosk.session_state import SessionSnapshot
+from kiosk.ui.device.heap_trim import HEAP_TRIM_SECONDS, glibc_trimmer
 from kiosk.ui.device.kivy_setup import configure_window, prepare_environment
 from kiosk.ui.launch.deferred_health import DeferredHealth
 from kiosk.ui.launch.deferred_media import DeferredMediaFactory
@@ -142,6 +143,12 @@ async def run_app_async(
         clock_events.append(Clock.schedule_once(
             lambda _dt: app.runner.run("media warm-up", media.warm_up()), MEDIA_WARM_UP_DELAY
         ))
+        trimmer = glibc_trimmer()
+        if trimmer is not None:
+            clock_events.append(Clock.schedule_interval(
+                lambda _dt: app.runner.run("heap trim", asyncio.to_thread(trimmer.trim)),
+                HEAP_TRIM_SECONDS,
+            ))
 
     cancels: list[Callable[[], None]] = []
     app.bind(on_start=lambda *_args: cancels.append(after_first_frame(home_shown)))
