@@ -101,6 +101,7 @@ class Settings:
     microphone: str = "default"
     speaker: str = "default"
     video_codecs: tuple[str, ...] = ("VP8", "H264")
+    video_encoder: str = "auto"  # H.264: auto, software or v4l2m2m (kiosk/media/encoder_choice)
     ice_timeout_seconds: float = 15.0
     # Touch UI
     meetings: tuple[Meeting, ...] = ()
@@ -228,6 +229,13 @@ def _codecs(key: str, raw: str) -> tuple[str, ...]:
     if not codecs or unknown:
         raise ConfigError(key, f"{raw!r} must list VP8 and/or H264")
     return codecs
+
+
+def _video_encoder(key: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in ("auto", "software", "v4l2m2m"):
+        raise ConfigError(key, f"{raw!r} is not one of auto, software, v4l2m2m")
+    return value
 
 
 def _log_level(key: str, raw: str) -> str:
@@ -448,6 +456,8 @@ def load_settings(
         kwargs["speaker"] = get("KIOSK_SPEAKER")
     if get("KIOSK_VIDEO_CODECS"):
         kwargs["video_codecs"] = _codecs("KIOSK_VIDEO_CODECS", get("KIOSK_VIDEO_CODECS"))
+    if get("KIOSK_VIDEO_ENCODER"):
+        kwargs["video_encoder"] = _video_encoder("KIOSK_VIDEO_ENCODER", get("KIOSK_VIDEO_ENCODER"))
     if get("KIOSK_ICE_TIMEOUT_SECONDS"):
         kwargs["ice_timeout_seconds"] = _number(
             "KIOSK_ICE_TIMEOUT_SECONDS", get("KIOSK_ICE_TIMEOUT_SECONDS"), 1, 120

@@ -6,14 +6,29 @@ from collections.abc import Sequence
 
 from kiosk.config import Settings
 from kiosk.infinity.models import IceServer
+from kiosk.media.encoded_video_track import EncodingOptions
+from kiosk.media.encoder_choice import EncoderChoice, EncoderPreference
 from kiosk.media.peer_call import AiortcMediaCall
 
 
 class AiortcMediaFactory:
-    """Makes aiortc calls with the room's devices and codecs from `settings` (a `MediaFactory`)."""
+    """Makes aiortc calls with the room's devices and codecs from `settings` (a `MediaFactory`).
 
-    def __init__(self, settings: Settings) -> None:
+    The encoder choice (is there a hardware H.264 encoder?) is made once, for all calls.
+    `encoding` is for tests and benchmarks (a throttled encoder, quicker adaptation).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        encoder_choice: EncoderChoice | None = None,
+        encoding: EncodingOptions | None = None,
+    ) -> None:
         self._settings = settings
+        self._encoder_choice = encoder_choice or EncoderChoice(
+            EncoderPreference(settings.video_encoder)
+        )
+        self._encoding = encoding
 
     def create_call(
         self,
@@ -27,4 +42,6 @@ class AiortcMediaFactory:
             ice_servers=ice_servers,
             bandwidth_out_kbps=bandwidth_out_kbps,
             relay_only=relay_only,
+            encoder_choice=self._encoder_choice,
+            encoding=self._encoding,
         )

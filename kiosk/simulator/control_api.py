@@ -12,7 +12,8 @@ are `{"status": "failed", "result": "<reason>"}` with 400 (bad body) or 404
   event_streams, calls: [{call_uuid, state: answered|active|disconnected, present,
   updates, server_offers, server_offers_answered, disconnect_reason,
   media: {connection_state, ice_state,
-  video_frames_received, black_video_frames, video_resolution: [w, h] | null,
+  video_frames_received, video_keyframes_received, black_video_frames,
+  video_resolution: [w, h] | null,
   audio_packets_received, silent_audio_frames, first_video_frame_after,
   video_frames_sent, audio_frames_sent, ice_blackhole, blackholed_datagrams}}]}],
   dtmf: [{participant_uuid, call_uuid, digits, time}],
@@ -27,6 +28,9 @@ are `{"status": "failed", "result": "<reason>"}` with 400 (bad body) or 404
   a new offer and sends it as that event `{"sdp": offer}`; the kiosk's
   `calls/{call_uuid}/ack {"sdp": answer}` is applied and counted in `server_offers_answered`
   (404 without a live call, 409 while a negotiation is in progress)
+- `POST /_sim/rooms/{alias}/participants/{uuid}/keyframe_request` → `{call_uuid,
+  requests_sent}`: the far end of the live call sends an RTCP PLI for each video stream
+  it receives (`keyframe_request.py`); `video_keyframes_received` counts what came back
 - `POST /_sim/rooms/{alias}/participants/{uuid}/refresh` → `true` (a `refresh_token` event)
 - `POST /_sim/rooms/{alias}/participants/{uuid}/disconnect` `{"reason"?}` → `true`
 - `GET  /_sim/faults` → `[{id, path_contains, status, count, remaining, delay, body,
@@ -48,6 +52,7 @@ from typing import Any
 from aiohttp import web
 
 from kiosk.simulator.fault_injector import Fault, FaultInjector
+from kiosk.simulator.keyframe_request import request_keyframe
 from kiosk.simulator.node import (
     DEFAULT_END_REASON,
     KICKED_REASON,
@@ -87,6 +92,7 @@ class ControlApi:
                 web.post(_ROOM + "/end", self.end),
                 web.post(_PARTICIPANT + "/call_disconnect", self.call_disconnect),
                 web.post(_PARTICIPANT + "/renegotiate", self.renegotiate),
+                web.post(_PARTICIPANT + "/keyframe_request", self.keyframe_request),
                 web.post(_PARTICIPANT + "/refresh", self.refresh),
                 web.post(_PARTICIPANT + "/disconnect", self.disconnect),
                 web.get(CONTROL_PREFIX + "/faults", self.list_faults),
@@ -150,6 +156,12 @@ class ControlApi:
             request.match_info["alias"], request.match_info["participant_uuid"], event
         )
         return reply(result)
+
+    async def keyframe_request(self, request: web.Request) -> web.Response:
+        """The far end asks the participant's kiosk for a keyframe (RTCP PLI)."""
+        return reply(await request_keyframe(
+            self._node, request.match_info["alias"], request.match_info["participant_uuid"]
+        ))
 
     async def refresh(self, request: web.Request) -> web.Response:
         """Send the participant a `refresh_token` event."""

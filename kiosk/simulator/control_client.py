@@ -105,6 +105,11 @@ class SimulatorControl:
         path = _participant_path(alias, participant_uuid) + "/renegotiate"
         return self._control("POST", path, {"event": event})
 
+    def request_keyframe(self, alias: str, participant_uuid: str) -> dict[str, Any]:
+        """The far end of the participant's live call sends a PLI (asks for a keyframe)."""
+        path = _participant_path(alias, participant_uuid) + "/keyframe_request"
+        return self._control("POST", path)
+
     def request_refresh(self, alias: str, participant_uuid: str) -> None:
         """Send the participant a `refresh_token` event."""
         self._control("POST", _participant_path(alias, participant_uuid) + "/refresh")

@@ -61,6 +61,9 @@ def prepare_environment(environ: MutableMapping[str, str] | None = None) -> bool
     env.setdefault("KIVY_NO_FILELOG", "1")
     env.setdefault("KIVY_NO_CONSOLELOG", "1")
     env.setdefault("KIVY_LOG_MODE", "PYTHON")  # logging stays ours (and redacted)
+    # The kiosk draws no image files (icons are a font): SDL2_image alone, so Kivy does not
+    # load its Pillow provider (Pillow's import and memory) for nothing.
+    env.setdefault("KIVY_IMAGE", "sdl2")
     if "KIVY_HOME" not in env:
         env["KIVY_HOME"] = _kivy_home(env)
     if headless:
