@@ -32,10 +32,12 @@ class BreakoutRoom:
     uuid: str
     name: str
     members: dict[str, str] = field(default_factory=dict)  # room uuid -> uuid in the breakout
+    ended: bool = False  # its calls may still be hung up, no new ones are made
 
     def snapshot(self) -> dict[str, Any]:
         """For `GET /_sim/rooms/{alias}`."""
-        return {"breakout_uuid": self.uuid, "name": self.name, "members": dict(self.members)}
+        return {"breakout_uuid": self.uuid, "name": self.name, "members": dict(self.members),
+                "ended": self.ended}
 
 
 class Breakouts:
@@ -69,9 +71,10 @@ class Breakouts:
     def close(self, alias: str, breakout_uuid: str) -> dict[str, Any]:
         """End a breakout room: its members go back to the room."""
         room = self._node.room(alias)
-        breakout = room.breakouts.pop(breakout_uuid, None)
-        if breakout is None:
+        breakout = room.breakouts.get(breakout_uuid)
+        if breakout is None or breakout.ended:
             raise ApiError(404, "Breakout not found")
+        breakout.ended = True
         for member, inside in breakout.members.items():
             self._node.hub.send(member, "breakout_end",
                                 {"breakout_uuid": breakout.uuid, "participant_uuid": inside},
@@ -109,6 +112,8 @@ class Breakouts:
     async def calls(self, request: web.Request) -> web.Response:
         """A WebRTC offer made in the breakout room."""
         room, actor, breakout = self._member(request)
+        if room.breakouts[breakout].ended:
+            raise ApiError(404, "Breakout not found")
         participant = self._participant(request, room, actor, breakout)
         body = await read_json_object(request)
         return reply(await self._node.start_call(room, actor, participant, body,
