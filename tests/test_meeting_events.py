@@ -146,7 +146,9 @@ async def wait_far_end_receives(simulator: SimulatorThread, alias: str, breakout
                 and live[0]["media"]["video_frames_received"] > 5
                 and live[0]["media"]["audio_packets_received"] > 5):
             return live[0]
-        assert loop.time() < deadline, (breakout, [(c["state"], c["breakout"], c["media"]["video_frames_received"], c["media"]["audio_packets_received"]) for c in me["calls"]])
+        calls = [(c["state"], c["breakout"], c["media"]["video_frames_received"],
+                  c["media"]["audio_packets_received"]) for c in me["calls"]]
+        assert loop.time() < deadline, (breakout, calls)
         await asyncio.sleep(0.2)
 
 
