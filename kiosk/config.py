@@ -20,6 +20,7 @@ from dotenv import dotenv_values
 log = logging.getLogger(__name__)
 
 DEFAULT_ENV_FILE = Path(".env")
+DEFAULT_STATE_DIR = Path("/var/lib/pexip-kiosk")
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 # Honoured by the Infinity client from the process environment (kiosk.infinity.proxy_environment).
 PROXY_VARIABLES = frozenset({"HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"})
@@ -74,6 +75,9 @@ class Settings:
     show_demo_pins: bool = False
     # Fleet
     health_addr: str = "127.0.0.1:9110"
+    # What the room remembers across restarts (the speaker volume, ...)
+    state_dir: Path = DEFAULT_STATE_DIR
+    volume_default: int = 80
 
     @property
     def node_is_loopback(self) -> bool:
@@ -319,6 +323,16 @@ def load_settings(
         kwargs["show_demo_pins"] = _bool("KIOSK_SHOW_DEMO_PINS", get("KIOSK_SHOW_DEMO_PINS"))
     if "KIOSK_HEALTH_ADDR" in raw:
         kwargs["health_addr"] = _health_addr("KIOSK_HEALTH_ADDR", get("KIOSK_HEALTH_ADDR"))
+
+    if get("KIOSK_STATE_DIR"):
+        state_dir = Path(get("KIOSK_STATE_DIR")).expanduser()
+        if state_dir.exists() and not state_dir.is_dir():
+            raise ConfigError("KIOSK_STATE_DIR", f"{str(state_dir)!r} is not a directory")
+        kwargs["state_dir"] = state_dir
+    if get("KIOSK_VOLUME_DEFAULT"):
+        kwargs["volume_default"] = int(
+            _number("KIOSK_VOLUME_DEFAULT", get("KIOSK_VOLUME_DEFAULT").rstrip("%").strip(),
+                    0, 100, integer=True))
 
     settings = Settings(**kwargs)  # type: ignore[arg-type]
     if not settings.verify_tls:

@@ -41,7 +41,8 @@ class SpeakerSink:
         self._task: asyncio.Task[None] | None = None
         self._resampler: AudioResampler | None = None
         self.frames = 0  # decoded audio frames received
-        self.last_peak = 0  # largest absolute sample of the newest frame
+        self.last_peak = 0  # largest absolute sample of the newest frame, after the gain
+        self.gain = 1.0  # the room's volume when no mixer applies it (kiosk.room_audio)
 
     @classmethod
     def open(cls, choice: str) -> SpeakerSink:
@@ -75,9 +76,14 @@ class SpeakerSink:
     def _take(self, frame: AudioFrame) -> None:
         samples = frame.to_ndarray()
         self.frames += 1
+        gain = self.gain
+        if gain != 1.0:
+            samples = _scaled(samples, gain)
         self.last_peak = int(np.abs(samples).max()) if samples.size else 0
         if self._playback is None:
             return
+        if gain != 1.0:
+            frame = _rebuilt(frame, samples)
         if (frame.format.name, frame.layout.name, frame.sample_rate) != (
             "s16", "stereo", SAMPLE_RATE,
         ):
@@ -104,6 +110,22 @@ class SpeakerSink:
                 stream.close()
             except Exception:
                 log.debug("Closing the speaker failed", exc_info=True)
+
+
+def _scaled(samples: np.ndarray, gain: float) -> np.ndarray:
+    """Samples times `gain`, in their own integer type (clipped)."""
+    if samples.dtype.kind == "f":
+        return samples * gain
+    info = np.iinfo(samples.dtype)
+    return np.clip(samples.astype(np.float32) * gain, info.min, info.max).astype(samples.dtype)
+
+
+def _rebuilt(frame: AudioFrame, samples: np.ndarray) -> AudioFrame:
+    """A frame like `frame` carrying `samples`."""
+    out = AudioFrame.from_ndarray(samples, format=frame.format.name, layout=frame.layout.name)
+    out.sample_rate = frame.sample_rate
+    out.pts, out.time_base = frame.pts, frame.time_base
+    return out
 
 
 class PlaybackBuffer:
