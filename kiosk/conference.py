@@ -367,7 +367,7 @@ class ConferenceSession:
         return roster.participants, roster.own_uuid, roster.syncing
 
     def _on_roster_view(self, view: RosterView) -> None:
-        if self.snapshot.state in (S.CONNECTED, S.WAITING_FOR_HOST, S.RECONNECTING):
+        if self.snapshot.state is not S.IDLE:
             self._update(participant_count=len(view.in_meeting))
 
     def _has_resources(self) -> bool:

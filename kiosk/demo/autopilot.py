@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kiosk.demo.host_tour import host_tour
 from kiosk.demo.screenshots import ScreenshotTaker
 from kiosk.ui.navigation.screen_names import ScreenName
 from kiosk.ui.touch_driver import long_press, tap, tap_at, type_on_keypad
@@ -97,6 +98,7 @@ class Autopilot:
             await self._open_room()
             await self._pin_room()
             await self._guest_room()
+            await host_tour(self)
             await self._reception()
             await self._unknown_meeting()
             await self._idle()
