@@ -140,7 +140,8 @@ async def test_host_controls_follow_the_role_and_guests_never_see_them(
         bar_tap(in_call, in_call.ids.people)
         guest = (await asyncio.to_thread(simulator.control.lobby_guests, TEAM, ["Kim"]))[0]
         await wait_until(lambda: row_for(panel, guest) is not None, "Kim's row")
-        assert panel.ids.host_controls.height > 0 and row_for(panel, guest).ids.admit_button.width > 0
+        assert panel.ids.host_controls.height > 0
+        assert row_for(panel, guest).ids.admit_button.width > 0
         own = next(e.uuid for e in kiosk.session.roster.entries if e.is_self)
         await asyncio.to_thread(simulator.control.set_role, TEAM, own, "GUEST")
         await wait_until(lambda: not in_call.is_host and not panel.is_host, "demoted")

@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from pathlib import Path
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from kiosk.config import Settings
