@@ -10,13 +10,25 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.recycleview.views import RecycleDataViewBehavior
 
 from kiosk.session.room_view import RosterEntry, RosterView
+from kiosk.ui.theme import RGBA
 from kiosk.ui.widgets.hideable import HideableBox
+
+# Row widgets made ahead of need, a few per frame, so that the first big roster does not
+# build a screenful of rows (and their kv rules) in one frame.
+WARM_ROWS = 12
+WARM_ROWS_PER_FRAME = 2
+WARM_UP_DELAY = 3.0
+
+
+def _hex(color: RGBA) -> str:
+    return "".join(f"{round(c * 255):02x}" for c in color[:3])
 
 
 class RosterHeader(RecycleDataViewBehavior, Label):
@@ -29,6 +41,7 @@ class RosterRow(RecycleDataViewBehavior, BoxLayout):
     uuid = StringProperty("")
     name = StringProperty("")
     detail = StringProperty("")
+    states = StringProperty("")  # icon markup: host, hand, presenting, mic and camera off
     waiting = BooleanProperty(False)
     muted = BooleanProperty(False)
     video_muted = BooleanProperty(False)
@@ -75,7 +88,20 @@ class ParticipantsPanel(HideableBox):
         self._shown_version = -1
         self._shown_host = False
         self.rebuilds = 0  # how often the list was filled (a burst should need few)
+        self._warmed = 0
         super().__init__(**kwargs)
+        Clock.schedule_once(self._warm_up, WARM_UP_DELAY)
+
+    def _warm_up(self, _dt: float) -> None:
+        """Make a few spare rows for the list to use (see WARM_ROWS)."""
+        adapter = self.ids.rows.view_adapter
+        for _ in range(WARM_ROWS_PER_FRAME):
+            if self._warmed >= WARM_ROWS:
+                return
+            self._warmed += 1
+            # Negative indexes match no data item: the list takes them as spare views.
+            adapter.dirty_views[RosterRow][-self._warmed] = RosterRow()
+        Clock.schedule_once(self._warm_up, 0)
 
     def show_roster(self, view: RosterView) -> None:
         """A new roster: counts now, the list when (or once) the panel is open."""
@@ -149,11 +175,26 @@ class ParticipantsPanel(HideableBox):
 
     def _row(self, entry: RosterEntry, texts: Any) -> dict[str, Any]:
         detail = texts.this_room if entry.is_self else (texts.role_host if entry.is_host else "")
+        theme = App.get_running_app().theme
+        icons, palette = theme.icons, theme.palette
+        marks = []
+        if entry.is_host:
+            marks.append((icons.host, palette.warning))
+        if entry.hand_raised:
+            marks.append((icons.hand_up, palette.warning))
+        if entry.presenting:
+            marks.append((icons.presenting, palette.success))
+        if entry.muted and not entry.waiting:
+            marks.append((icons.microphone_off, palette.danger_text))
+        if entry.video_muted and not entry.waiting:
+            marks.append((icons.video_off, palette.danger_text))
+        states = " ".join(f"[color={_hex(color)}]{icon}[/color]" for icon, color in marks)
         return {
             "viewclass": "RosterRow",
             "uuid": entry.uuid,
             "name": entry.name,
             "detail": detail,
+            "states": states,
             "host_entry": entry.is_host,
             "waiting": entry.waiting,
             "muted": entry.muted,
