@@ -219,3 +219,55 @@ async def test_volume_buttons_and_slider_are_remembered(
         assert kiosk.app.room.volume.level == 25
         await kiosk.app.room.volume.flush()
         assert json.loads((tmp_path / "volume.json").read_text()) == {"volume": 25}
+
+
+async def test_transfer_says_moving_to_and_a_pin_protected_meeting_asks_for_the_pin(
+    simulator: SimulatorThread, sim_settings: Settings
+) -> None:
+    from kiosk.ui.navigation.screen_names import ScreenName
+    from kiosk.ui.touch_driver import tap, type_on_keypad
+
+    async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
+        await join_as_host(kiosk)
+        own = next(e.uuid for e in kiosk.session.roster.entries if e.is_self)
+        # Hold the new meeting's token request so that the Moving screen can be seen.
+        await asyncio.to_thread(simulator.control.inject_fault, "meet.board/request_token",
+                                delay=1.5)
+        await asyncio.to_thread(simulator.control.transfer, TEAM, own, "meet.board")
+        connecting = await kiosk.wait_screen(ScreenName.CONNECTING)
+        await wait_until(lambda: connecting.title == "Moving to Board meeting…", "Moving to")
+        await shot(kiosk, "moving")
+        pin = await kiosk.wait_screen(ScreenName.PIN)
+        await wait_until(lambda: not pin.optional, "the PIN-required prompt")
+        await asyncio.sleep(0.3)  # the prompt's layout settles before the keys are pressed
+        type_on_keypad(pin.ids.keypad, "2468")
+        assert pin.ids.keypad.value == "2468"
+        tap(pin.ids.join)
+        in_call = await kiosk.wait_screen(ScreenName.IN_CALL)
+        assert in_call.meeting_name == "Board meeting"
+
+
+async def test_breakout_pill_ask_for_help_and_back(
+    simulator: SimulatorThread, sim_settings: Settings
+) -> None:
+    from kiosk.ui.touch_driver import tap
+
+    async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
+        in_call = await join_as_host(kiosk)
+        own = next(e.uuid for e in kiosk.session.roster.entries if e.is_self)
+        opened = await asyncio.to_thread(simulator.control.open_breakout, TEAM, [own], "Room B")
+        await wait_until(lambda: in_call.meeting_pill == "Breakout room: Room B", "the pill")
+        bar_tap(in_call, in_call.ids.people)
+        panel = in_call.ids.panel
+        await wait_until(lambda: in_call.panel_open and panel.ids.help.height > 0, "Help")
+        await shot(kiosk, "breakout-panel")
+        tap(panel.ids.help)
+        await wait_until(lambda: any("asked to come and help" in t.text
+                                     for t in in_call.ids.toasts.toasts), "help sent")
+        room = await asyncio.to_thread(simulator.control.room, TEAM)
+        assert [h["participant_uuid"] for h in room["help_requests"]] == [own]
+        await asyncio.to_thread(simulator.control.close_breakout, TEAM, opened["breakout_uuid"])
+        await wait_until(lambda: not in_call.meeting_pill, "the pill gone")
+        await wait_until(lambda: any(t.text == "The room is back in the main meeting."
+                                     for t in in_call.ids.toasts.toasts), "back")
+        assert panel.ids.help.height == 0
