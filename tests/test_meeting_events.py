@@ -219,3 +219,40 @@ async def test_peer_disconnect_and_call_disconnected_set_the_media_up_again(
     await watch.state(S.CONNECTED)
     assert S.ERROR not in watch.states
     await session.leave()
+
+
+async def far_end_media(simulator: SimulatorThread) -> dict:
+    room = await asyncio.to_thread(simulator.control.room, OPEN)
+    me = next(p for p in room["participants"] if p["display_name"] == "Test room")
+    return next(c for c in me["calls"] if c["state"] != "disconnected")["media"]
+
+
+async def grows(simulator: SimulatorThread, key: str, by: int = 10,
+                timeout: float = 20.0) -> None:
+    start = (await far_end_media(simulator))[key]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while (await far_end_media(simulator))[key] < start + by:
+        assert loop.time() < deadline, f"{key} did not grow"
+        await asyncio.sleep(0.2)
+
+
+async def test_on_hold_pauses_what_the_room_sends_and_resume_restores_its_mutes(
+    simulator: SimulatorThread, media_settings: Settings
+) -> None:
+    session, watch = await joined(media_settings, media=True)
+    me = await asyncio.to_thread(own_uuid, simulator)
+    await wait_far_end_receives(simulator, OPEN, None)
+    await session.set_microphone_muted(True)  # the room's own choice, kept through the hold
+    await asyncio.to_thread(simulator.control.hold, OPEN, me, True)
+    await watch.until(lambda s: s.meeting.on_hold, what="on hold")
+    await grows(simulator, "black_video_frames")  # no picture leaves the room on hold
+    await asyncio.to_thread(simulator.control.hold, OPEN, me, False)
+    await watch.until(lambda s: not s.meeting.on_hold, what="resumed")
+    await asyncio.sleep(1.0)
+    black = (await far_end_media(simulator))["black_video_frames"]
+    await grows(simulator, "video_frames_received", by=15)
+    assert (await far_end_media(simulator))["black_video_frames"] <= black + 3  # picture back
+    await grows(simulator, "silent_audio_frames")  # still muted, as the room chose
+    assert session.snapshot.microphone_muted
+    await session.leave()
