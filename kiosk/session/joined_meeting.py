@@ -320,6 +320,7 @@ class JoinedMeeting:
             return
         log.info("Media call restored (was %s)", previous_state.value)
         services.publisher.update(notice="")
+        self.extras.update(call_end_reason="")
         # Settled before telling the node: a loss of the new call meanwhile must count.
         self._settle_state()
         await self._restore_node_mutes()

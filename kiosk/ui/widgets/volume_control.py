@@ -23,9 +23,10 @@ class VolumeControl(BoxLayout):
             self.level = level
 
     def slide(self, value: float) -> None:
-        """The slider moved (by a finger)."""
+        """The slider's value changed (a finger, or `level` set from elsewhere: no-op)."""
         room = App.get_running_app().room
-        self.level = room.change_volume(value)
+        if round(value) != room.volume.level:
+            self.level = room.change_volume(value)
 
     def step(self, direction: int) -> None:
         """- or + pressed."""
