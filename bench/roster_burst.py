@@ -117,6 +117,7 @@ async def _scenario(app: Any, simulator: SimulatorProcess, args: argparse.Namesp
     in_call.open_panel()
     panel = in_call.ids.panel
     await asyncio.sleep(2.0)  # the call settles
+    await _wait(lambda: panel.warmed_up, 30, "the panel's spare rows")
     expected = len(session.roster.entries) + args.participants
     views: list[float] = []
     snapshots: list[float] = []

@@ -188,6 +188,7 @@ class ScriptRoutes:
         ])
 
     async def lobby(self, request: web.Request) -> web.Response:
+        """Simulated guests wait in the lobby."""
         body = await read_json_object(request)
         names = body.get("names", ["Guest"])
         if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
@@ -195,6 +196,7 @@ class ScriptRoutes:
         return reply({"waiting": self._script.lobby(request.match_info["alias"], names)})
 
     async def message(self, request: web.Request) -> web.Response:
+        """A chat message to everyone (or one participant)."""
         body = await read_json_object(request)
         to = body.get("to")
         if to is not None and not isinstance(to, str):
@@ -204,12 +206,14 @@ class ScriptRoutes:
         return reply({"sent": sent})
 
     async def roster_burst(self, request: web.Request) -> web.Response:
+        """Many simulated guests join, then a burst of updates."""
         body = await read_json_object(request)
         return reply(self._script.roster_burst(request.match_info["alias"],
                                                _count(body, "participants", 200),
                                                _count(body, "updates", 500)))
 
     async def open_breakout(self, request: web.Request) -> web.Response:
+        """Send participants into a breakout room."""
         body = await read_json_object(request)
         members = body.get("participants")
         if not isinstance(members, list) or not members or not all(
@@ -219,10 +223,12 @@ class ScriptRoutes:
                                           _text(body, "name", "Breakout room"), members))
 
     async def close_breakout(self, request: web.Request) -> web.Response:
+        """End a breakout room."""
         return reply(self._breakouts.close(request.match_info["alias"],
                                            request.match_info["breakout_uuid"]))
 
     async def hand(self, request: web.Request) -> web.Response:
+        """A participant raises or lowers the hand."""
         body = await read_json_object(request)
         raised = body.get("raised", True)
         if not isinstance(raised, bool):
@@ -232,6 +238,7 @@ class ScriptRoutes:
         return reply(True)
 
     async def hold(self, request: web.Request) -> web.Response:
+        """Hold (or resume) a participant's call."""
         body = await read_json_object(request)
         setting = body.get("setting", True)
         if not isinstance(setting, bool):
@@ -241,6 +248,7 @@ class ScriptRoutes:
         return reply(True)
 
     async def splash(self, request: web.Request) -> web.Response:
+        """Show (or clear) a splash screen."""
         body = await read_json_object(request)
         key = body.get("screen_key")
         if key is not None and (not isinstance(key, str) or not key):
@@ -254,22 +262,26 @@ class ScriptRoutes:
         return reply(True)
 
     async def transfer(self, request: web.Request) -> web.Response:
+        """Transfer a participant (`refer`)."""
         body = await read_json_object(request)
         return reply(self._script.transfer(request.match_info["alias"],
                                            request.match_info["participant_uuid"],
                                            _text(body, "to")))
 
     async def role(self, request: web.Request) -> web.Response:
+        """Make a participant HOST or GUEST."""
         body = await read_json_object(request)
         self._script.role(request.match_info["alias"], request.match_info["participant_uuid"],
                           _text(body, "role").upper())
         return reply(True)
 
     async def peer_disconnect(self, request: web.Request) -> web.Response:
+        """End a participant's calls with `peer_disconnect`."""
         return reply({"calls": self._script.peer_disconnect(
             request.match_info["alias"], request.match_info["participant_uuid"])})
 
     async def event(self, request: web.Request) -> web.Response:
+        """Send any event as given."""
         body = await read_json_object(request)
         self._script.raw_event(request.match_info["alias"], request.match_info["participant_uuid"],
                                _text(body, "name"), body.get("data"))

@@ -8,7 +8,6 @@ Shapes as Pexip's v20 schema has them: screen key -> `{"layout_type", "backgroun
 from __future__ import annotations
 
 import io
-from functools import cache
 
 from aiohttp import web
 
@@ -40,9 +39,8 @@ def theme_document() -> dict[str, object]:
     }
 
 
-@cache
 def background_png() -> bytes:
-    """A 640x360 blue gradient (made once with Pillow)."""
+    """A 640x360 blue gradient (made with Pillow)."""
     from PIL import Image
 
     image = Image.new("RGB", (640, 360))
@@ -58,6 +56,7 @@ class ThemeRoutes:
 
     def __init__(self, node: SimulatedNode) -> None:
         self._node = node
+        self._png: bytes | None = None  # made on first request
 
     def add_routes(self, app: web.Application) -> None:
         """Register the theme routes."""
@@ -80,4 +79,6 @@ class ThemeRoutes:
         self._check(request)
         if request.match_info["path"] != BACKGROUND_PATH:
             raise ApiError(404, "No such theme file")
-        return web.Response(body=background_png(), content_type="image/png")
+        if self._png is None:
+            self._png = background_png()
+        return web.Response(body=self._png, content_type="image/png")

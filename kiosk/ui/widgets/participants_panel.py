@@ -20,11 +20,11 @@ from kiosk.session.room_view import RosterEntry, RosterView
 from kiosk.ui.theme import RGBA
 from kiosk.ui.widgets.hideable import HideableBox
 
-# Row widgets made ahead of need, a few per frame, so that the first big roster does not
-# build a screenful of rows (and their kv rules) in one frame.
+# Row widgets made ahead of need, one per frame once the panel is open, so that a big
+# roster arriving later does not build a screenful of rows (and their kv rules) in one frame.
 WARM_ROWS = 12
-WARM_ROWS_PER_FRAME = 2
-WARM_UP_DELAY = 3.0
+WARM_ROWS_PER_FRAME = 1
+WARM_UP_DELAY = 0.5
 
 
 def _hex(color: RGBA) -> str:
@@ -90,13 +90,25 @@ class ParticipantsPanel(HideableBox):
         self.rebuilds = 0  # how often the list was filled (a burst should need few)
         self._warmed = 0
         super().__init__(**kwargs)
-        Clock.schedule_once(self._warm_up, WARM_UP_DELAY)
+        self._app = App.get_running_app()
+
+    @property
+    def warmed_up(self) -> bool:
+        """True once the spare rows are made."""
+        return self._warmed >= WARM_ROWS
+
+    def warm_up(self) -> None:
+        """Start making the spare rows (once, when the panel first opens)."""
+        if not self._warmed:
+            Clock.schedule_once(self._warm_up, WARM_UP_DELAY)
 
     def _warm_up(self, _dt: float) -> None:
         """Make a few spare rows for the list to use (see WARM_ROWS)."""
+        if self._app is None or App.get_running_app() is not self._app:
+            return  # the app this panel belongs to has stopped (Kivy's clock outlives it)
         adapter = self.ids.rows.view_adapter
         for _ in range(WARM_ROWS_PER_FRAME):
-            if self._warmed >= WARM_ROWS:
+            if self._warmed >= WARM_ROWS or self._app.root is None:
                 return
             self._warmed += 1
             # Negative indexes match no data item: the list takes them as spare views.
@@ -138,6 +150,7 @@ class ParticipantsPanel(HideableBox):
     def on_shown(self, _instance: object, shown: bool) -> None:
         if shown:
             self._fill()
+            self.warm_up()
         else:
             self.cancel_remove()
 
