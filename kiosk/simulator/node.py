@@ -487,10 +487,12 @@ class SimulatedNode:
 
     # -------------------------------------------------------------------- media
 
-    def _pattern_status(self, room: RoomState, participant_uuid: str) -> PatternStatus:
+    def _pattern_status(self, room: RoomState, participant_uuid: str,
+                        breakout: str | None = None) -> PatternStatus:
         participant = room.participants.get(participant_uuid)
+        inside = room.breakouts.get(breakout) if breakout else None
         return PatternStatus(
-            room_name=room.config.name,
+            room_name=inside.name if inside is not None else room.config.name,
             participant_count=len(room.participants),
             waiting=participant is not None and participant.is_waiting,
         )
@@ -519,7 +521,7 @@ class SimulatedNode:
         call_uuid = str(uuid.uuid4())
         far_end = FarEnd(
             label=f"{room.alias}/{target.display_name}",
-            status=lambda: self._pattern_status(room, target.uuid),
+            status=lambda: self._pattern_status(room, target.uuid, breakout),
             ice_blackhole=ice_blackhole,
         )
         try:

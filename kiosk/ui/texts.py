@@ -300,7 +300,7 @@ def build_texts(translator: Translator) -> Texts:
             "The meeting service did not answer. Nothing was changed; please try again."),
         action_not_host=_("Only a host of the meeting can do that."),
         on_hold_title=_("On hold"),
-        on_hold_hint=_("The meeting has put this room on hold. The call continues by itself."),
+        on_hold_hint=_("The meeting has put this room on hold. The call resumes by itself."),
         breakout_pill=_("Breakout room: {name}"),
         back_in_meeting=_("The room is back in the main meeting."),
         moving_to=_("Moving to {name}…"),
