@@ -78,6 +78,7 @@ class _Probes:
         from kivy.clock import Clock
 
         self._running = True
+        self.frames.append(time.monotonic())  # the first gap counts from here
         self._event = Clock.schedule_interval(lambda _dt: self.frames.append(time.monotonic()), 0)
         self._task = asyncio.get_running_loop().create_task(self._lag())
 
