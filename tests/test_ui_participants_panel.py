@@ -51,11 +51,12 @@ async def join_as_host(kiosk) -> object:
     return in_call
 
 
-def bar_tap(in_call, widget) -> None:
+async def bar_tap(in_call, widget) -> None:
+    """Tap a control of the bar (bringing the bar back first: that touch presses nothing)."""
     from kiosk.ui.touch_driver import tap
 
-    if not in_call.bar_visible:
-        tap(in_call)
+    in_call.show_bar()  # restarts the hide timer, so the bar stays for the tap
+    await asyncio.sleep(0.05)
     tap(widget)
 
 
@@ -118,7 +119,7 @@ async def test_a_refused_action_shows_a_sentence_and_changes_nothing(
 
     async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
         in_call = await join_as_host(kiosk)
-        bar_tap(in_call, in_call.ids.people)
+        await bar_tap(in_call, in_call.ids.people)
         panel = in_call.ids.panel
         await wait_until(lambda: in_call.panel_open, "the panel")
         await asyncio.to_thread(simulator.control.inject_fault, "muteguests", status=403,
@@ -137,7 +138,7 @@ async def test_host_controls_follow_the_role_and_guests_never_see_them(
     async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
         in_call = await join_as_host(kiosk)
         panel = in_call.ids.panel
-        bar_tap(in_call, in_call.ids.people)
+        await bar_tap(in_call, in_call.ids.people)
         guest = (await asyncio.to_thread(simulator.control.lobby_guests, TEAM, ["Kim"]))[0]
         await wait_until(lambda: row_for(panel, guest) is not None, "Kim's row")
         assert panel.ids.host_controls.height > 0
@@ -189,7 +190,7 @@ async def test_a_200_roster_burst_fills_the_open_panel_in_few_rebuilds(
     async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
         in_call = await join_as_host(kiosk)
         panel = in_call.ids.panel
-        bar_tap(in_call, in_call.ids.people)
+        await bar_tap(in_call, in_call.ids.people)
         await wait_until(lambda: in_call.panel_open, "the panel")
         before = panel.rebuilds
         await asyncio.to_thread(simulator.control.roster_burst, TEAM, 200, 500)
@@ -210,11 +211,12 @@ async def test_volume_buttons_and_slider_are_remembered(
         in_call = await join_as_host(kiosk)
         volume = in_call.ids.volume
         assert volume.level == 50
-        bar_tap(in_call, volume.ids.up)
-        bar_tap(in_call, volume.ids.up)
-        assert volume.level == 70 and kiosk.app.room.volume.level == 70
-        bar_tap(in_call, volume.ids.down)
-        assert volume.level == 60
+        await bar_tap(in_call, volume.ids.up)
+        await bar_tap(in_call, volume.ids.up)
+        await wait_until(lambda: volume.level == 70, "two steps up")
+        assert kiosk.app.room.volume.level == 70
+        await bar_tap(in_call, volume.ids.down)
+        await wait_until(lambda: volume.level == 60, "one step down")
         volume.slide(25)
         assert kiosk.app.room.volume.level == 25
         await kiosk.app.room.volume.flush()
@@ -257,7 +259,7 @@ async def test_breakout_pill_ask_for_help_and_back(
         own = next(e.uuid for e in kiosk.session.roster.entries if e.is_self)
         opened = await asyncio.to_thread(simulator.control.open_breakout, TEAM, [own], "Room B")
         await wait_until(lambda: in_call.meeting_pill == "Breakout room: Room B", "the pill")
-        bar_tap(in_call, in_call.ids.people)
+        await bar_tap(in_call, in_call.ids.people)
         panel = in_call.ids.panel
         await wait_until(lambda: in_call.panel_open and panel.ids.help.height > 0, "Help")
         await shot(kiosk, "breakout-panel")
