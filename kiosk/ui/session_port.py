@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from kiosk.media.interface import MediaCall
+from kiosk.session.join_request import JoinRequest
 from kiosk.session.room_view import HostAction, RosterView
 from kiosk.session_state import SessionSnapshot
 
@@ -29,6 +30,8 @@ class SessionPort(Protocol):
     async def host_action(self, action: HostAction, participant_uuid: str = "") -> None: ...
 
     async def join(self, alias: str) -> None: ...
+
+    async def join_request(self, request: JoinRequest) -> None: ...
 
     async def submit_pin(self, pin: str) -> None: ...
 

@@ -8,6 +8,7 @@ from kivy.lang import Builder
 
 # Imported for their side effect: Kivy's Factory learns each widget class the kv files use.
 from kiosk.ui.widgets import (  # noqa: F401
+    agenda_card,
     detach_when_transparent,
     entry_display,
     hideable,
@@ -36,6 +37,7 @@ WIDGET_KV = (
     "volume_control",
     "participants_panel",
     "meeting_overlays",
+    "agenda_card",
 )
 SCREEN_KV = (
     "kiosk_screen",
