@@ -140,7 +140,16 @@ class Autopilot:
 
     async def _tap_meeting(self, alias: str) -> None:
         button = self._join_button(alias)
-        await asyncio.sleep(0.2)  # the scrolled list lays out before the tap
+        scroll = self._screen(ScreenName.HOME).ids.home_scroll
+
+        def in_view() -> bool:
+            x, y = button.to_window(*button.center)
+            left, bottom = scroll.to_window(*scroll.pos)
+            return left <= x <= left + scroll.width and bottom <= y <= bottom + scroll.height
+
+        # The scrolled list lays out before the tap (a loaded machine takes its time).
+        await self._wait(f"the Join button of {alias} scrolls into view", in_view, timeout=5)
+        await asyncio.sleep(0.2)
         tap(button)
 
     async def _calendar(self) -> None:

@@ -31,7 +31,7 @@ def roster_row(panel: Any, uuid: str) -> Any:
 async def host_tour(pilot: Autopilot) -> None:
     """Run the tour (the autopilot's `_begin`, `_wait`, `_shot` report each step)."""
     pilot._begin("host room: join with the host PIN")
-    tap(pilot._join_button(TEAM))
+    await pilot._tap_meeting(TEAM)
     await pilot._wait_screen(ScreenName.PIN)
     pin = pilot._screen(ScreenName.PIN)
     type_on_keypad(pin.ids.keypad, TEAM_HOST_PIN)
