@@ -23,10 +23,10 @@ from kiosk.calendar.meeting_rules import MeetingRule, MeetingRulesError, load_me
 log = logging.getLogger(__name__)
 
 DEFAULT_ENV_FILE = Path(".env")
+DEFAULT_STATE_DIR = Path("/var/lib/pexip-kiosk")
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 # Honoured by the Infinity client from the process environment (kiosk.infinity.proxy_environment).
 PROXY_VARIABLES = frozenset({"HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"})
-DEFAULT_STATE_DIR = Path("/var/lib/pexip-kiosk")
 DOMAIN_PATTERN = re.compile(r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*"
                             r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
@@ -114,8 +114,10 @@ class Settings:
     # Fleet
     health_addr: str = "127.0.0.1:9110"
     # Calendar (kiosk.calendar) and where the kiosk keeps what must survive a restart
+    # (the calendar's last good copy, the speaker volume)
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
     state_dir: Path = DEFAULT_STATE_DIR
+    volume_default: int = 80  # percent, until someone changes it on the panel
 
     @property
     def node_is_loopback(self) -> bool:
@@ -487,7 +489,14 @@ def load_settings(
         kwargs["health_addr"] = _health_addr("KIOSK_HEALTH_ADDR", get("KIOSK_HEALTH_ADDR"))
     kwargs["calendar"] = _calendar_settings(get)
     if get("KIOSK_STATE_DIR"):
-        kwargs["state_dir"] = Path(get("KIOSK_STATE_DIR")).expanduser()
+        state_dir = Path(get("KIOSK_STATE_DIR")).expanduser()
+        if state_dir.exists() and not state_dir.is_dir():
+            raise ConfigError("KIOSK_STATE_DIR", f"{str(state_dir)!r} is not a directory")
+        kwargs["state_dir"] = state_dir
+    if get("KIOSK_VOLUME_DEFAULT"):
+        kwargs["volume_default"] = int(
+            _number("KIOSK_VOLUME_DEFAULT", get("KIOSK_VOLUME_DEFAULT").rstrip("%").strip(),
+                    0, 100, integer=True))
 
     settings = Settings(**kwargs)  # type: ignore[arg-type]
     if not settings.verify_tls:

@@ -63,6 +63,9 @@ class CallLifecycle:
         self.mutes = Mutes()
         self.media: MediaCall | None = None
         self.call_uuid: str | None = None
+        # Where the current call was made: a breakout room (or None) and the room's uuid there.
+        self.breakout: str | None = None
+        self.participant: str | None = None
         self._reconnects = 0
 
     @property
@@ -111,7 +114,8 @@ class CallLifecycle:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(
                     asyncio.to_thread(self._hang_up_client.disconnect_call, target.alias,
-                                      target.participant_uuid, call_uuid, token.token),
+                                      self.participant or target.participant_uuid,
+                                      call_uuid, token.token, self.breakout),
                     QUICK_CALL_TIMEOUT)
         if media is not None:
             await close_quietly(media)
@@ -137,12 +141,15 @@ class CallLifecycle:
 
     def hand_over(self) -> HeldAtNode:
         """Give up the current call (for the teardown to hang up and close)."""
-        held = HeldAtNode(media=self.media, call_uuid=self.call_uuid)
+        held = HeldAtNode(media=self.media, call_uuid=self.call_uuid, breakout=self.breakout,
+                          participant=self.participant)
         self.media, self.call_uuid = None, None
         return held
 
     def _adopt(self, call: EstablishedCall) -> None:
         self.media = call.media
+        self.breakout = call.breakout
+        self.participant = call.participant_uuid
         self.call_uuid = call.call_uuid
         # The buttons may have been pressed while the call was being set up.
         call.media.set_microphone_muted(self.mutes.microphone)

@@ -28,6 +28,8 @@ class EstablishedCall:
 
     media: MediaCall
     call_uuid: str
+    participant_uuid: str = ""
+    breakout: str | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class CallTarget:
     alias: str
     participant_uuid: str
     token: Callable[[], Token]
+    breakout: str | None = None  # the breakout room the call is made in (None: the meeting)
 
 
 async def establish_call(
@@ -63,7 +66,8 @@ async def establish_call(
         media.set_camera_muted(camera_muted)
         offer = await media.create_offer()
         answer = await asyncio.to_thread(
-            target.client.calls, target.alias, target.participant_uuid, target.token().token, offer
+            target.client.calls, target.alias, target.participant_uuid, target.token().token, offer,
+            target.breakout,
         )
         await media.apply_answer(answer.sdp)
         await asyncio.to_thread(
@@ -72,13 +76,16 @@ async def establish_call(
             target.participant_uuid,
             answer.call_uuid,
             target.token().token,
+            None,
+            target.breakout,
         )
         await media.wait_connected(ice_timeout)
     except BaseException:
         await close_quietly(media)
         raise
     log.info("Media call is up")
-    return EstablishedCall(media=media, call_uuid=answer.call_uuid)
+    return EstablishedCall(media=media, call_uuid=answer.call_uuid,
+                           participant_uuid=target.participant_uuid, breakout=target.breakout)
 
 
 async def close_quietly(media: MediaCall, timeout: float = CLOSE_TIMEOUT) -> None:

@@ -33,6 +33,28 @@ are `{"status": "failed", "result": "<reason>"}` with 400 (bad body) or 404
   it receives (`keyframe_request.py`); `video_keyframes_received` counts what came back
 - `POST /_sim/rooms/{alias}/participants/{uuid}/refresh` → `true` (a `refresh_token` event)
 - `POST /_sim/rooms/{alias}/participants/{uuid}/disconnect` `{"reason"?}` → `true`
+- `POST /_sim/rooms/{alias}/lobby` `{"names"?: [..]}` → `{waiting: [uuid]}`: simulated guests
+  wait in the lobby (`service_type: waiting_room`) until a host admits them (`unlock`,
+  `start_conference`); a locked room also holds real guests there
+- `POST /_sim/rooms/{alias}/message` `{"text", "origin"?, "to"?: uuid}` → `{sent: n}`
+  (`message_received` {origin, uuid, type: text/plain, payload, direct})
+- `POST /_sim/rooms/{alias}/roster_burst` `{"participants"?=200, "updates"?=500}` →
+  `{participants, updates}`: simulated guests join, then a burst of participant_update
+- `POST /_sim/rooms/{alias}/breakouts` `{"participants": [uuid], "name"?}` →
+  `{breakout_uuid, name, members: {uuid: uuid in the breakout}}` (`breakout_begin`,
+  `breakout_refer`; 409 for a participant that did not ask with `breakout_capable`);
+  calls are then made under `/conferences/{alias}/breakouts/{breakout_uuid}/...`
+- `POST /_sim/rooms/{alias}/breakouts/{breakout_uuid}/end` → `{ended, members}` (`breakout_end`)
+- `POST /_sim/rooms/{alias}/participants/{uuid}/hand` `{"raised"?=true}` → `true` (buzz_time)
+- `POST /_sim/rooms/{alias}/participants/{uuid}/hold` `{"setting"?=true}` → `true` (`on_hold`)
+- `POST /_sim/rooms/{alias}/participants/{uuid}/splash` `{"screen_key": key | null,
+  "display_duration"?}` → `true` (`splash_screen`; the theme is at `GET .../theme/`)
+- `POST /_sim/rooms/{alias}/participants/{uuid}/transfer` `{"to": alias}` → `{alias}`
+  (`refer` {alias, token}: a one-time token valid once for `request_token` body `token`)
+- `POST /_sim/rooms/{alias}/participants/{uuid}/role` `{"role": HOST|GUEST}` → `true` (`role`)
+- `POST /_sim/rooms/{alias}/participants/{uuid}/peer_disconnect` → `{calls}` (its calls end)
+- `POST /_sim/rooms/{alias}/participants/{uuid}/event` `{"name", "data"?}` → `true` (raw event)
+- `GET /_sim/rooms/{alias}` also lists `breakouts` and `help_requests` (`breakoutbuzz`)
 - `GET  /_sim/faults` → `[{id, path_contains, status, count, remaining, delay, body,
   ice_blackhole}]`
 - `POST /_sim/faults` `{path_contains, status?, count?=1, delay?=0, body?, drop_events?,

@@ -27,6 +27,7 @@ from kiosk.calendar.calendar_meeting import CalendarMeeting
 from kiosk.calendar.home_agenda import AgendaView
 from kiosk.config import Settings
 from kiosk.media.interface import MediaCall
+from kiosk.room_audio.room_volume import RoomVolume
 from kiosk.session.join_request import JoinRequest
 from kiosk.session_state import SessionSnapshot, SessionState
 from kiosk.ui.admin.admin_gate import AdminCheck, AdminGate
@@ -48,6 +49,7 @@ from kiosk.ui.meeting_actions import MeetingActions
 from kiosk.ui.navigation.screen_names import ScreenName
 from kiosk.ui.navigation.screen_registry import SCREEN_CLASSES
 from kiosk.ui.navigation.screen_router import LocalMode, UiContext, screen_for
+from kiosk.ui.room_controls import RoomControls
 from kiosk.ui.screens.home import HomeScreen
 from kiosk.ui.screens.kiosk_screen import KioskScreen
 from kiosk.ui.session_port import SessionPort
@@ -94,6 +96,8 @@ class KioskApp(App):
         )
         self.runner = TaskRunner(self._on_unexpected)
         self.actions = MeetingActions(session, self.runner)
+        self.room = RoomControls(session, self.runner, RoomVolume(
+            settings.state_dir, settings.volume_default, settings.speaker))
         self.backlight = Backlight.from_setting(settings.backlight)
         self.idle_watch = IdleWatch(settings.idle_seconds, self._go_idle)
         self.node_reachable: bool | None = None
@@ -150,6 +154,7 @@ class KioskApp(App):
         self._input.bind()
         self._exception_guard.install()
         self._unsubscribe = self.session.subscribe(self._on_snapshot)
+        self.room.start()
         self._render()
         if self.calendar.enabled:
             self.agenda.refresh()
@@ -181,6 +186,7 @@ class KioskApp(App):
             # The screen on top stops its timers and video pulls, as when it is left.
             self.manager.current_screen.dispatch("on_leave")
         self._pacer.stop()
+        self.room.stop()
         self.idle_watch.stop()
         self.backlight.restore()
         if self._unsubscribe is not None:
