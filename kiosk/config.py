@@ -77,6 +77,8 @@ class Settings:
     show_demo_pins: bool = False
     # Fleet
     health_addr: str = "127.0.0.1:9110"
+    # What the kiosk keeps across restarts (the admin lock-out, caches); systemd's StateDirectory.
+    state_dir: Path = Path("/var/lib/pexip-kiosk")
 
     @property
     def node_is_loopback(self) -> bool:
@@ -217,6 +219,15 @@ def _health_addr(key: str, raw: str) -> str:
     return raw
 
 
+def _state_dir(key: str, raw: str) -> Path:
+    path = Path(raw).expanduser()
+    if not path.is_absolute():
+        raise ConfigError(key, f"{raw!r} is not an absolute path (like /var/lib/pexip-kiosk)")
+    if path.exists() and not path.is_dir():
+        raise ConfigError(key, f"{raw!r} exists and is not a directory")
+    return path
+
+
 def read_env_file(path: Path) -> dict[str, str]:
     """Read a `.env` file strictly; a file that cannot be read or parsed raises ConfigError."""
     return strict_env_file.read_env_file(path).values
@@ -339,6 +350,8 @@ def load_settings(
         kwargs["show_demo_pins"] = _bool("KIOSK_SHOW_DEMO_PINS", get("KIOSK_SHOW_DEMO_PINS"))
     if "KIOSK_HEALTH_ADDR" in raw:
         kwargs["health_addr"] = _health_addr("KIOSK_HEALTH_ADDR", get("KIOSK_HEALTH_ADDR"))
+    if get("KIOSK_STATE_DIR"):
+        kwargs["state_dir"] = _state_dir("KIOSK_STATE_DIR", get("KIOSK_STATE_DIR"))
 
     settings = Settings(**kwargs)  # type: ignore[arg-type]
     if not settings.verify_tls:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import os
 from pathlib import Path
 
 from kiosk.config import Meeting, Settings
@@ -34,6 +35,12 @@ def has_sound_devices() -> bool:
     return bool(glob.glob("/dev/snd/pcmC*D*c")) and bool(glob.glob("/dev/snd/pcmC*D*p"))
 
 
+def demo_state_dir() -> Path:
+    """The demo's own state (admin lock-out) in the user's cache, never the device's."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "pexip-kiosk" / "demo-state"
+
+
 def demo_settings(url: str, ca_bundle: Path | None, fullscreen: bool = False) -> Settings:
     """Settings for the app against the demo simulator; test devices where there are none."""
     sound = "default" if has_sound_devices() else "test"
@@ -48,4 +55,5 @@ def demo_settings(url: str, ca_bundle: Path | None, fullscreen: bool = False) ->
         show_demo_pins=True,
         admin_pin=DEMO_ADMIN_PIN,
         fullscreen=fullscreen,
+        state_dir=demo_state_dir(),
     )

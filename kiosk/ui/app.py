@@ -21,6 +21,7 @@ from kivy.core.window import Window
 from kivy.properties import NumericProperty, ObjectProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from kiosk.admin_lockout import AdminLockout, admin_lockout_for
 from kiosk.config import Settings
 from kiosk.media.interface import MediaCall
 from kiosk.session_state import SessionSnapshot, SessionState
@@ -70,6 +71,7 @@ class KioskApp(App):
         session: SessionPort,
         options: LaunchOptions | None = None,
         theme: Theme = THEME,
+        admin_lockout: AdminLockout | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)
@@ -79,9 +81,8 @@ class KioskApp(App):
         self.options = options or LaunchOptions()
         self.theme = theme
         self.exit_request = ExitRequest.NONE
-        self.admin_gate = AdminGate(
-            settings.admin_pin, settings.pin_max_attempts, settings.pin_cooldown_seconds
-        )
+        self.admin_gate = AdminGate(settings.admin_pin,
+                                    admin_lockout or admin_lockout_for(settings))
         self.runner = TaskRunner(self._on_unexpected)
         self.actions = MeetingActions(session, self.runner)
         self.backlight = Backlight.from_setting(settings.backlight)
