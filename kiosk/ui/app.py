@@ -64,6 +64,7 @@ class KioskApp(App):
 
     u = NumericProperty(1.0)  # design pixels (800x480) -> window pixels
     theme = ObjectProperty(THEME)
+    use_kivy_settings = False  # no Kivy panel in the (never shown) settings
 
     def __init__(
         self,
@@ -161,6 +162,14 @@ class KioskApp(App):
         self._exception_guard.uninstall()
         Window.unbind(size=self._rescale)
         self._input.unbind()
+
+    def open_settings(self, *_args: object) -> bool:
+        """Kivy's settings panel (F1) never opens on a kiosk (`key_lockdown`)."""
+        return False
+
+    def display_settings(self, _settings: object) -> bool:
+        """Nothing of Kivy's settings is ever shown."""
+        return False
 
     def _rescale(self, *_args: object) -> None:
         self.u = self.theme.scale_for(*Window.size)
