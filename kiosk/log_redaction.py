@@ -45,7 +45,7 @@ class RedactingFilter(logging.Filter):
     def __init__(self, max_secrets: int = DEFAULT_MAX_SECRETS, secrets: KnownSecrets | None = None
                  ) -> None:
         super().__init__()
-        self.secrets = secrets if secrets is not None else KnownSecrets(max_secrets)
+        self.known_secrets = secrets if secrets is not None else KnownSecrets(max_secrets)
 
     def add_secret(self, value: str, lifetime: float | None = None) -> None:
         """Register a value (PIN, token) that must never appear in a log record.
@@ -53,21 +53,21 @@ class RedactingFilter(logging.Filter):
         `lifetime` (seconds): a token is dropped once it is over; None keeps it until
         `discard_secret` (or until `max_secrets` newer ones pushed it out).
         """
-        self.secrets.add(value, lifetime)
+        self.known_secrets.add(value, lifetime)
 
     def supersede_secret(self, old: str, new: str, lifetime: float | None = None,
                          grace: float = SUPERSEDED_GRACE) -> None:
         """A refresh replaced token `old` by `new` (which lives `lifetime` seconds): `old`
         is still blanked for `grace` seconds (requests in flight), then dropped."""
-        self.secrets.supersede(old, new, lifetime, grace)
+        self.known_secrets.supersede(old, new, lifetime, grace)
 
     def discard_secret(self, value: str) -> None:
         """Forget a registered value (no error if unknown)."""
-        self.secrets.discard(value)
+        self.known_secrets.discard(value)
 
     def redact(self, text: str) -> str:
         """`text` with every secret and token/pin pattern replaced by `***`."""
-        for secret in self.secrets.current():
+        for secret in self.known_secrets.current():
             if secret in text:
                 text = text.replace(secret, MASK)
         return KEY_VALUE_PATTERN.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
