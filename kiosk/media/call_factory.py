@@ -6,20 +6,27 @@ from collections.abc import Sequence
 
 from kiosk.config import Settings
 from kiosk.infinity.models import IceServer
+from kiosk.media.address_watch import AddressSource, host_addresses
 from kiosk.media.peer_call import AiortcMediaCall
 
 
 class AiortcMediaFactory:
-    """Makes aiortc calls with the room's devices and codecs from `settings` (a `MediaFactory`)."""
+    """Makes aiortc calls with the room's devices and codecs from `settings` (a `MediaFactory`).
 
-    def __init__(self, settings: Settings) -> None:
+    `address_source` lists the device's addresses (the calls watch them for a network change).
+    """
+
+    def __init__(self, settings: Settings, address_source: AddressSource = host_addresses
+                 ) -> None:
         self._settings = settings
+        self._address_source = address_source
 
     def create_call(
         self,
         ice_servers: Sequence[IceServer],
         bandwidth_out_kbps: int | None = None,
         relay_only: bool = False,
+        video_codecs: Sequence[str] | None = None,
     ) -> AiortcMediaCall:
         """A new call with the token's ICE servers; devices are opened by `create_offer`."""
         return AiortcMediaCall(
@@ -27,4 +34,6 @@ class AiortcMediaFactory:
             ice_servers=ice_servers,
             bandwidth_out_kbps=bandwidth_out_kbps,
             relay_only=relay_only,
+            video_codecs=video_codecs,
+            address_source=self._address_source,
         )

@@ -24,19 +24,22 @@ from aiortc import (
 
 from kiosk.config import Settings
 from kiosk.infinity.models import IceServer
+from kiosk.media.address_watch import AddressSource, host_addresses, watch_addresses
 from kiosk.media.bitrate_cap import BitrateCapInstaller, video_bitrate_cap_bps
 from kiosk.media.call_stats import BitrateMeter, read_report
 from kiosk.media.camera_source import open_camera
-from kiosk.media.codec_preferences import negotiated_codec, video_codec_preferences
+from kiosk.media.codec_preferences import video_codec_preferences
 from kiosk.media.frame_mailbox import FrameMailbox
 from kiosk.media.ice_configuration import rtc_configuration
 from kiosk.media.interface import MediaFailed, MediaStats
 from kiosk.media.microphone_source import open_microphone
+from kiosk.media.offer_checks import check_answer, check_offer
 from kiosk.media.opened_source import OpenedSource
 from kiosk.media.outgoing_audio import OutgoingAudioTrack
 from kiosk.media.outgoing_video import OutgoingVideoTrack
 from kiosk.media.rate_meter import RateMeter
 from kiosk.media.remote_video import read_remote_video
+from kiosk.media.sent_codec import sent_video_codec
 from kiosk.media.speaker_sink import SpeakerSink
 from kiosk.session_state import DeviceState, DeviceStatus
 
@@ -61,8 +64,12 @@ class AiortcMediaCall:
         ice_servers: Sequence[IceServer] = (),
         bandwidth_out_kbps: int | None = None,
         relay_only: bool = False,
+        video_codecs: Sequence[str] | None = None,
+        address_source: AddressSource = host_addresses,
     ) -> None:
         self._settings = settings
+        self._video_codecs = tuple(video_codecs or settings.video_codecs)
+        self._address_source = address_source
         self._configuration = rtc_configuration(ice_servers, relay_only)
         self._bitrate_cap_bps = video_bitrate_cap_bps(bandwidth_out_kbps)
         self.camera = DeviceStatus()
@@ -155,7 +162,7 @@ class AiortcMediaCall:
             video = pc.addTransceiver(
                 self._video_out or "video", direction=self._direction(self._video_out)
             )
-            video.setCodecPreferences(video_codec_preferences(self._settings.video_codecs))
+            video.setCodecPreferences(video_codec_preferences(self._video_codecs))
             self._attach_bitrate_cap(video)
             log.debug("Offering audio %s, video %s", audio.direction, video.direction)
         pc = self._require_pc()
@@ -166,17 +173,26 @@ class AiortcMediaCall:
         return pc.localDescription.sdp
 
     async def apply_answer(self, sdp: str) -> None:
-        """Apply the node's SDP answer; MediaFailed if it cannot be used."""
+        """Apply the node's SDP answer; MediaFailed if it cannot be used (NewCallNeeded when
+        a new call can do what this one cannot)."""
         pc = self._require_pc()
+        check_answer(sdp)
         try:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
         except Exception as exc:
             raise MediaFailed(f"the node's media answer could not be used ({exc})") from exc
 
     async def answer_offer(self, sdp: str) -> str:
-        """Answer a server-initiated offer (new_offer / update_sdp) and return the answer SDP."""
+        """Answer a server-initiated offer (new_offer / update_sdp) and return the answer SDP.
+
+        NewCallNeeded when this call cannot follow the offer (an ICE restart, no video codec
+        aiortc can send): answering it would keep stale ICE or fail the call.
+        """
         self._check_open()
         fresh = self._pc is None
+        if not fresh:
+            remote = self._require_pc().remoteDescription
+            check_offer(remote.sdp if remote is not None else None, sdp)
         if fresh:
             await self._open_devices()
             self._new_peer_connection()
@@ -336,12 +352,20 @@ class AiortcMediaCall:
         if state in SETTLED_STATES:
             self._settled.set()
         if state == "connected":
+            if not self._was_connected:
+                self._spawn(watch_addresses(pc.localDescription.sdp, self._addresses_changed,
+                                            self._address_source))
             self._was_connected = True
         elif state in ("failed", "closed") and self._was_connected and not self._closing:
             reason = (
                 "the media connection failed" if state == "failed"
                 else "the far end closed the media connection"
             )
+            self._notify(self._failure_callbacks, reason)
+
+    def _addresses_changed(self, reason: str) -> None:
+        if not self._closing:
+            log.warning("Media: %s; the call is replaced", reason)
             self._notify(self._failure_callbacks, reason)
 
     def _camera_lost(self, reason: str) -> None:
@@ -360,15 +384,8 @@ class AiortcMediaCall:
                 log.exception("A media callback failed")
 
     def _video_codec(self) -> str:
-        pc = self._pc
-        if pc is None:
-            return ""
-        answer = pc.remoteDescription
-        if answer is None or answer.type != "answer":
-            answer = pc.localDescription
-        if answer is None or answer.type != "answer":
-            return ""
-        return negotiated_codec(answer.sdp, "video")
+        # What the sender encodes with, not the answer's first listed codec.
+        return sent_video_codec(self._pc)
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)

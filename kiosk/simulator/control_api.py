@@ -35,6 +35,10 @@ are `{"status": "failed", "result": "<reason>"}` with 400 (bad body) or 404
   ice_blackhole?}` → `{fault: {...} | null, dropped_streams: n}`; `ice_blackhole: true`
   answers the matching `calls` request from a far end whose ICE never responds
 - `DELETE /_sim/faults` → `{cleared: n}`
+- `POST /_sim/rooms/{alias}/participants/{uuid}/reoffer` `{"event"?, "ice_restart"?: bool,
+  "video"?: "h264_mode0_only"}` and `POST`/`DELETE /_sim/answer_rewrites` `{"video":
+  "h264_mode0_first" | "h264_mode0_only", "count"?}`: SDP a real node may send (an ICE
+  restart, H.264 packetization-mode 0), in `sdp_faults.py`
 """
 
 from __future__ import annotations

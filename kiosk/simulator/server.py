@@ -30,6 +30,7 @@ from kiosk.simulator.fault_injector import FaultInjector
 from kiosk.simulator.node import SimulatedNode
 from kiosk.simulator.protocol_replies import ApiError, reply
 from kiosk.simulator.rooms import RoomConfig
+from kiosk.simulator.sdp_faults import SdpFaults
 from kiosk.simulator.tls_authority import TlsAuthority
 
 log = logging.getLogger(__name__)
@@ -139,9 +140,12 @@ class Simulator:
                 directory = self._owned_cert_dir = Path(tempfile.mkdtemp(prefix="kiosk-sim-"))
             self._ca_bundle = authority.write_ca_bundle(directory)
             ssl_context = authority.server_context()
-        app = web.Application(middlewares=[_error_middleware, self._faults.middleware])
+        sdp_faults = SdpFaults(self._node)
+        app = web.Application(middlewares=[_error_middleware, self._faults.middleware,
+                                           sdp_faults.middleware])
         ClientApi(self._node).add_routes(app)
         ControlApi(self._node, self._faults).add_routes(app)
+        sdp_faults.add_routes(app)
         # No access log: event-stream URLs may carry `?token=`.
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
         await runner.setup()
