@@ -87,6 +87,10 @@ class KioskMetrics:
             "kiosk_admin_lockout_seconds", "Length of the last admin lock-out (0: none yet)",
             registry=reg,
         )
+        self.asyncio_tasks = Gauge(
+            "kiosk_asyncio_tasks", "asyncio tasks alive on the kiosk's loop (growth = a leak)",
+            registry=reg,
+        )
         for direction in ("in", "out"):
             self.fps.labels(direction=direction).set(0)
         for device in DEVICES:
