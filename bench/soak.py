@@ -15,7 +15,8 @@ tasks at its start, its end and their maximum. Targets: slope <= 0.1 MB/min,
 no growth of threads, fds or tasks (their lowest value over the last third of
 the window no higher than their highest over the first third: worker threads
 and tasks come and go, a leak only climbs). Writes `soak.json` (every sample)
-and `soak.png` (the plot) into `--out`, and prints the summary JSON.
+and `soak.png` (the plot) into `--out` (default bench/results/soak/), and prints
+the summary JSON.
 
     .venv/bin/python bench/soak.py                 # 30 minutes
     .venv/bin/python bench/soak.py --hours 2
@@ -343,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds between samples (default 10)")
     parser.add_argument("--token-seconds", type=float, default=4.0,
                         help="token lifetime the simulator gives (default 4)")
-    parser.add_argument("--out", type=Path, default=Path("soak-results"),
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "soak",
                         help="folder for soak.json, soak.png and kiosk.log")
     child = parser.add_argument_group("internal (the kiosk process)")
     child.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
