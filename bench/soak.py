@@ -78,6 +78,7 @@ class SoakResult:
     warmup_minutes: float = 0.0
     token_seconds: float = 0.0
     interval_seconds: float = 0.0
+    log_level: str = "INFO"
     samples: list[Sample] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
 
@@ -100,7 +101,7 @@ def run_kiosk_child(args: argparse.Namespace) -> int:
         node=args.node, ca_bundle=Path(args.ca_bundle), display_name=ROOM_NAME, conference=ROOM,
         camera="test", microphone="test", speaker="test", fullscreen=False, idle_seconds=0,
         backlight="none", health_addr=f"127.0.0.1:{args.health_port}",
-        state_dir=Path(args.state_dir), log_level="INFO",
+        state_dir=Path(args.state_dir), log_level=args.log_level,
     )
     redactor = configure_logging(settings.log_level)
 
@@ -290,11 +291,11 @@ def wait_in_call(child: subprocess.Popen[bytes], timeout: float) -> None:
 
 
 def soak(minutes: float, warmup: float, interval: float, token_seconds: float,
-         out: Path) -> SoakResult:
+         out: Path, log_level: str = "INFO") -> SoakResult:
     """Run the soak; write soak.json and soak.png into `out`."""
     out.mkdir(parents=True, exist_ok=True)
     result = SoakResult(minutes=minutes, warmup_minutes=warmup, token_seconds=token_seconds,
-                        interval_seconds=interval)
+                        interval_seconds=interval, log_level=log_level)
     port = free_port()
     health_url = f"http://127.0.0.1:{port}"
     with SimulatorProcess(token_expires=token_seconds) as simulator, \
@@ -304,7 +305,8 @@ def soak(minutes: float, warmup: float, interval: float, token_seconds: float,
         child = subprocess.Popen(
             [sys.executable, __file__, "--child", "--node", simulator.url,
              "--ca-bundle", str(simulator.ca_bundle), "--health-port", str(port),
-             "--state-dir", state_dir, "--child-seconds", str(minutes * 60 + 120)],
+             "--state-dir", state_dir, "--child-seconds", str(minutes * 60 + 120),
+             "--log-level", log_level],
             stdout=subprocess.PIPE, stderr=log, env=env, cwd=out,
         )
         try:
@@ -344,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds between samples (default 10)")
     parser.add_argument("--token-seconds", type=float, default=4.0,
                         help="token lifetime the simulator gives (default 4)")
+    parser.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING"),
+                        help="the kiosk's log level (default INFO; its log is kiosk.log)")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "soak",
                         help="folder for soak.json, soak.png and kiosk.log")
     child = parser.add_argument_group("internal (the kiosk process)")
@@ -359,7 +363,8 @@ def main(argv: list[str] | None = None) -> int:
     minutes = args.hours * 60 if args.hours is not None else args.minutes
     if minutes <= 0 or not 0 <= args.warmup < minutes or args.interval <= 0:
         parser.error("need minutes > warm-up >= 0 and a positive interval")
-    result = soak(minutes, args.warmup, args.interval, args.token_seconds, args.out.resolve())
+    result = soak(minutes, args.warmup, args.interval, args.token_seconds, args.out.resolve(),
+                  args.log_level)
     sys.stdout.write(json.dumps({"benchmark": "soak", "minutes": minutes,
                                  "out": str(args.out.resolve()), **result.summary}) + "\n")
     return 0
