@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from kiosk.config import Settings
 from kiosk.infinity.models import IceServer
 from kiosk.media.address_watch import AddressSource, host_addresses
+from kiosk.media.frame_memory import return_frame_buffers_when_freed
 from kiosk.media.peer_call import AiortcMediaCall
 
 
@@ -20,6 +21,8 @@ class AiortcMediaFactory:
                  ) -> None:
         self._settings = settings
         self._address_source = address_source
+        # Frame buffers freed after a stalled moment would otherwise stay in malloc's arenas.
+        return_frame_buffers_when_freed()
 
     def create_call(
         self,
