@@ -31,12 +31,16 @@ def keypad(scale_app: object) -> Iterator[object]:
 
 @pytest.fixture
 def scale_app() -> Iterator[object]:
-    """The kv rules read `app.u`: outside a running kiosk, a stand-in app provides it."""
+    """The kv rules read `app.u` and `app.theme`: outside a running kiosk, a stand-in app
+    provides them."""
     from kivy.app import App
-    from kivy.properties import NumericProperty
+    from kivy.properties import NumericProperty, ObjectProperty
+
+    from kiosk.ui.theme import THEME
 
     class ScaleOnly(App):
         u = NumericProperty(1.0)
+        theme = ObjectProperty(THEME)
 
     previous = App._running_app
     app = App._running_app = ScaleOnly()

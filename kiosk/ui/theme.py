@@ -1,13 +1,17 @@
-"""Every colour, size, font and text of the kiosk UI, in one place.
+"""Every colour, size and font of the kiosk UI, and its texts (`kiosk.ui.texts`), in one place.
 
-The kv layouts read these through `app.theme` (colours, texts) and `app.px(n)`
-(a design size in pixels at 800x480, scaled to the real window). Change the
-look or the wording of the product here and nowhere else.
+kv rules and screens read the running app's theme as `app.theme` (palette, sizes,
+fonts, icons, texts, translator) and scale design sizes with `app.u` (design pixels
+at 800x480 to window pixels). Change the look or the wording here and nowhere else.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
+
+from kiosk.i18n import Translator
+from kiosk.ui.texts import Texts, build_texts
 
 RGBA = tuple[float, float, float, float]
 
@@ -134,95 +138,6 @@ class Icons:
 
 
 @dataclass(frozen=True)
-class Texts:
-    """Every sentence and label the room sees."""
-
-    join_prefix: str = "Join "
-    enter_meeting_id: str = "Enter meeting ID"
-    node_reachable: str = "Service connected"
-    node_unreachable: str = "Service not reachable"
-    node_checking: str = "Checking service…"
-    camera_found: str = "Camera ready"
-    camera_test: str = "Test camera"
-    camera_missing: str = "No camera found"
-    camera_disabled: str = "Camera turned off"
-    no_meetings: str = "No meetings are set up for this room. Enter a meeting ID."
-    demo_pins_title: str = "Demo PINs"
-    pin_required_title: str = "This meeting needs a PIN"
-    pin_optional_title: str = "Enter the host PIN, or join as a guest"
-    pin_hint: str = "Type the PIN and press Join"
-    pin_placeholder: str = "PIN"
-    pin_wrong: str = "Incorrect PIN — try again"
-    pin_cooldown: str = "Too many wrong PINs. Try again in {seconds} s"
-    join: str = "Join"
-    keypad_clear: str = "Clear"
-    join_as_guest: str = "Join as guest"
-    cancel: str = "Cancel"
-    meeting_id_title: str = "Enter the meeting ID"
-    extension_title: str = "Enter the meeting number"
-    meeting_id_placeholder: str = "Meeting ID"
-    extension_placeholder: str = "Meeting number"
-    connecting_title: str = "Joining {name}…"
-    connecting_hint: str = "Connecting to the meeting"
-    leaving_title: str = "Leaving the meeting…"
-    waiting_title: str = "Waiting for the host to join…"
-    waiting_hint: str = "You will join automatically as soon as the host arrives."
-    leave: str = "Leave"
-    participants_one: str = "1 participant"
-    participants_many: str = "{count} participants"
-    mic_on: str = "Mute"
-    mic_off: str = "Unmute"
-    camera_on: str = "Stop video"
-    camera_off: str = "Start video"
-    keypad: str = "Keypad"
-    hide_self_view: str = "Tap to hide"
-    show_self_view: str = "Show self-view"
-    you_are_muted: str = "Microphone muted"
-    notice_camera_unavailable: str = "Camera unavailable — others cannot see the room"
-    notice_reconnecting: str = "Connection lost — reconnecting…"
-    dtmf_title: str = "Keypad"
-    dtmf_hint: str = "Tones are sent to the meeting as you press"
-    close: str = "Close"
-    error_title: str = "Could not join"
-    error_generic: str = "Something went wrong. Please try again."
-    back: str = "Back"
-    try_again: str = "Try again"
-    error_auto_home: str = "Returning to the start screen in {seconds} s"
-    idle_hint: str = "Touch the screen to start"
-    admin_pin_title: str = "Administrator PIN"
-    admin_title: str = "Diagnostics"
-    admin_wrong_pin: str = "Incorrect PIN — try again"
-    admin_unlock: str = "Unlock"
-    admin_restart: str = "Restart app"
-    admin_quit: str = "Quit to system"
-    admin_close: str = "Done"
-    diag_version: str = "Version"
-    diag_node: str = "Node"
-    diag_node_reachable: str = "Node reachable"
-    diag_camera: str = "Camera"
-    diag_microphone: str = "Microphone"
-    diag_speaker: str = "Speaker"
-    diag_ip: str = "IP address"
-    diag_last_error: str = "Last error"
-    app_title: str = "Pexip room kiosk"
-    device_in_use: str = "{device}: in use"
-    device_unavailable: str = "{device}: unavailable ({reason})"
-    device_no_reason: str = "no reason given"
-    device_turned_off: str = "{device}: turned off"
-    device_not_found: str = "{device}: not found"
-    device_test: str = "test"
-    devices_found: str = "{device} ({count} found)"
-    devices_none_found: str = "{device} (none found)"
-    camera_test_pattern: str = "test pattern"
-    yes: str = "Yes"
-    no: str = "No"
-    unknown: str = "Unknown"
-    none: str = "None"
-    date_format: str = "%A %-d %B"
-    time_format: str = "%H:%M"
-
-
-@dataclass(frozen=True)
 class Theme:
     """The whole look of the kiosk."""
 
@@ -230,7 +145,12 @@ class Theme:
     sizes: Sizes = field(default_factory=Sizes)
     fonts: Fonts = field(default_factory=Fonts)
     icons: Icons = field(default_factory=Icons)
-    texts: Texts = field(default_factory=Texts)
+    translator: Translator = field(default_factory=Translator)
+
+    @cached_property
+    def texts(self) -> Texts:
+        """Every fixed text of the UI, in the translator's language."""
+        return build_texts(self.translator)
 
     def scale_for(self, width: float, height: float) -> float:
         """The factor from design pixels (800x480) to a window of `width`x`height`."""
@@ -241,4 +161,5 @@ class Theme:
 
 
 THEME = Theme()
-"""The kiosk's theme (immutable); kv files import it as `T`."""
+"""The default theme (dark, English). The running app's own is `app.theme`: kv rules and
+screens read that one, so the room's language and look are chosen at start-up."""

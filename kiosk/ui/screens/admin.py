@@ -8,7 +8,6 @@ from kivy.factory import Factory
 
 from kiosk.ui.admin.diagnostics import DiagnosticRow
 from kiosk.ui.screens.kiosk_screen import KioskScreen
-from kiosk.ui.theme import THEME
 
 
 class AdminScreen(KioskScreen):
@@ -18,7 +17,7 @@ class AdminScreen(KioskScreen):
         """Fill the diagnostics table."""
         table = self.ids.table
         table.clear_widgets()
-        palette = THEME.palette
+        palette = self.app.theme.palette
         for row in rows:
             table.add_widget(Factory.DiagLabel(text=row.label))
             color = {True: palette.success, False: palette.danger_text, None: palette.text}[row.ok]

@@ -9,7 +9,6 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.ui.admin.admin_gate import AdminCheck
 from kiosk.ui.screens.kiosk_screen import KioskScreen
-from kiosk.ui.theme import THEME
 from kiosk.ui.widgets.keypad import Keypad
 
 
@@ -45,7 +44,7 @@ class AdminUnlockScreen(KioskScreen):
             return
         result = self.app.unlock_admin(pin)
         if result is AdminCheck.WRONG:
-            self.notice = THEME.texts.admin_wrong_pin
+            self.notice = self.app.theme.texts.admin_wrong_pin
         elif result is AdminCheck.LOCKED:
             self._refresh_lock(0)
 
@@ -53,7 +52,7 @@ class AdminUnlockScreen(KioskScreen):
         left = self.app.admin_gate.lock_remaining()
         self.locked = left > 0
         if self.locked:
-            self.notice = THEME.texts.pin_cooldown.format(seconds=math.ceil(left))
+            self.notice = self.app.theme.texts.pin_cooldown.format(seconds=math.ceil(left))
             if self._event is None:
                 self._event = Clock.schedule_interval(self._refresh_lock, 0.5)
         else:

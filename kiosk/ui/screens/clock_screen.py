@@ -8,7 +8,6 @@ from kivy.clock import Clock, ClockEvent
 from kivy.properties import StringProperty
 
 from kiosk.ui.screens.kiosk_screen import KioskScreen
-from kiosk.ui.theme import THEME
 
 
 class ClockScreen(KioskScreen):
@@ -35,8 +34,8 @@ class ClockScreen(KioskScreen):
 
     def _tick(self, _dt: float) -> None:
         now = time.localtime()
-        clock = time.strftime(THEME.texts.time_format, now)
-        date = time.strftime(THEME.texts.date_format, now)
+        clock = time.strftime(self.app.theme.texts.time_format, now)
+        date = time.strftime(self.app.theme.texts.date_format, now)
         # Only real changes: the labels are re-rendered once a minute, not once a second.
         if clock != self.clock_text:
             self.clock_text = clock

@@ -6,7 +6,6 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.session_state import SessionSnapshot, SessionState
 from kiosk.ui.screens.kiosk_screen import KioskScreen
-from kiosk.ui.theme import THEME
 
 
 class ConnectingScreen(KioskScreen):
@@ -19,9 +18,9 @@ class ConnectingScreen(KioskScreen):
         self.leaving = snapshot.state is SessionState.DISCONNECTING
         name = self.app.meeting_title(snapshot)
         if self.leaving:
-            self.title = THEME.texts.leaving_title
+            self.title = self.app.theme.texts.leaving_title
         else:
-            self.title = THEME.texts.connecting_title.format(name=name or "")
+            self.title = self.app.theme.texts.connecting_title.format(name=name or "")
 
     def on_pre_enter(self, *_args: object) -> None:
         self.ids.spinner.active = True

@@ -14,13 +14,12 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk.session_state import SessionSnapshot, SessionState
 from kiosk.ui.navigation.screen_router import can_retry
 from kiosk.ui.screens.kiosk_screen import KioskScreen
-from kiosk.ui.theme import THEME
 
 
 class ErrorScreen(KioskScreen):
     """Never a traceback or a status code: the message comes from the session's SessionError."""
 
-    message = StringProperty(THEME.texts.error_generic)
+    message = StringProperty("")
     retry_possible = BooleanProperty(False)
     countdown = StringProperty("")
 
@@ -31,14 +30,14 @@ class ErrorScreen(KioskScreen):
 
     def update(self, snapshot: SessionSnapshot) -> None:
         if snapshot.state is SessionState.ERROR and snapshot.error is not None:
-            self.message = snapshot.error.message or THEME.texts.error_generic
+            self.message = snapshot.error.message or self.app.theme.texts.error_generic
             self.retry_possible = can_retry(snapshot)
         else:
-            self.message = THEME.texts.error_generic
+            self.message = self.app.theme.texts.error_generic
             self.retry_possible = False
 
     def on_pre_enter(self, *_args: object) -> None:
-        self._deadline = time.monotonic() + THEME.sizes.error_home_seconds
+        self._deadline = time.monotonic() + self.app.theme.sizes.error_home_seconds
         self._event = Clock.schedule_interval(self._tick, 1.0)
         self._tick(0)
 
@@ -52,4 +51,4 @@ class ErrorScreen(KioskScreen):
         if left <= 0:
             self.app.dismiss_error()
             return
-        self.countdown = THEME.texts.error_auto_home.format(seconds=math.ceil(left))
+        self.countdown = self.app.theme.texts.error_auto_home.format(seconds=math.ceil(left))

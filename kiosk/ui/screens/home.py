@@ -11,7 +11,6 @@ from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, Strin
 from kiosk.config import Meeting
 from kiosk.ui.device.device_probe import CameraPresence
 from kiosk.ui.screens.clock_screen import ClockScreen
-from kiosk.ui.theme import THEME
 
 
 class HomeScreen(ClockScreen):
@@ -20,7 +19,7 @@ class HomeScreen(ClockScreen):
     room_name = StringProperty("")
     node_reachable = ObjectProperty(None, allownone=True)  # None = not checked yet
     camera = ObjectProperty(CameraPresence.MISSING)
-    node_text = StringProperty(THEME.texts.node_checking)
+    node_text = StringProperty("")
     camera_text = StringProperty("")
     demo_hints = ListProperty([])
     admin_enabled = BooleanProperty(False)
@@ -35,9 +34,10 @@ class HomeScreen(ClockScreen):
         self._meetings = tuple(meetings)
         box = self.ids.meetings
         box.clear_widgets()
+        texts = self.app.theme.texts
         for meeting in self._meetings:
             button = Factory.JoinButton(
-                text=THEME.texts.join_prefix + meeting.label, icon=THEME.icons.video
+                text=texts.join_meeting.format(name=meeting.label), icon=self.app.theme.icons.video
             )
             button.meeting_alias = meeting.alias
             button.bind(on_release=self._join_pressed)
@@ -54,7 +54,7 @@ class HomeScreen(ClockScreen):
     def on_pre_enter(self, *_args: object) -> None:
         super().on_pre_enter()
         self._status_event = Clock.schedule_interval(
-            lambda _dt: self.app.refresh_status(), THEME.sizes.node_check_seconds
+            lambda _dt: self.app.refresh_status(), self.app.theme.sizes.node_check_seconds
         )
         self.app.refresh_status()
 
@@ -66,15 +66,15 @@ class HomeScreen(ClockScreen):
 
     def on_node_reachable(self, _instance: object, reachable: bool | None) -> None:
         if reachable is None:
-            self.node_text = THEME.texts.node_checking
+            self.node_text = self.app.theme.texts.node_checking
         else:
-            texts = THEME.texts
+            texts = self.app.theme.texts
             self.node_text = texts.node_reachable if reachable else texts.node_unreachable
 
     def on_camera(self, _instance: object, camera: CameraPresence) -> None:
         self.camera_text = {
-            CameraPresence.FOUND: THEME.texts.camera_found,
-            CameraPresence.TEST: THEME.texts.camera_test,
-            CameraPresence.MISSING: THEME.texts.camera_missing,
-            CameraPresence.DISABLED: THEME.texts.camera_disabled,
+            CameraPresence.FOUND: self.app.theme.texts.camera_found,
+            CameraPresence.TEST: self.app.theme.texts.camera_test,
+            CameraPresence.MISSING: self.app.theme.texts.camera_missing,
+            CameraPresence.DISABLED: self.app.theme.texts.camera_disabled,
         }[camera]

@@ -14,6 +14,7 @@ from kiosk.media.interface import MediaCall
 from kiosk.session_state import DeviceState, SessionSnapshot, SessionState
 from kiosk.ui.screens.call_time import format_call_time
 from kiosk.ui.screens.kiosk_screen import KioskScreen
+from kiosk.ui.texts import participants_text
 from kiosk.ui.theme import THEME
 from kiosk.ui.widgets.detach_when_transparent import DetachWhenTransparent
 from kiosk.ui.widgets.keypad import Keypad
@@ -51,21 +52,17 @@ class InCallScreen(KioskScreen):
     # --- session -----------------------------------------------------------------
     def update(self, snapshot: SessionSnapshot) -> None:
         self.meeting_name = self.app.meeting_title(snapshot)
-        count = snapshot.participant_count
-        self.participants_text = (
-            THEME.texts.participants_one
-            if count == 1
-            else THEME.texts.participants_many.format(count=count)
-        )
+        self.participants_text = participants_text(self.app.theme.translator,
+                                                   snapshot.participant_count)
         self.mic_muted = snapshot.microphone_muted
         self.camera_muted = snapshot.camera_muted
         self._connected_since = snapshot.connected_since
         if snapshot.state is SessionState.RECONNECTING:
-            self.notice = THEME.texts.notice_reconnecting
+            self.notice = self.app.theme.texts.notice_reconnecting
         elif snapshot.notice:
             self.notice = snapshot.notice  # e.g. a mute the node did not confirm
         elif snapshot.camera.state is DeviceState.UNAVAILABLE:
-            self.notice = THEME.texts.notice_camera_unavailable
+            self.notice = self.app.theme.texts.notice_camera_unavailable
         else:
             self.notice = ""
         self.attach(self.app.media_call())

@@ -24,10 +24,15 @@ class KioskScreen(Screen):
 
     paints_background = BooleanProperty(True)
 
+    def __init__(self, **kwargs: object) -> None:
+        # Kept: a timer firing just after the app stopped still finds its theme.
+        self._app: KioskApp = App.get_running_app()  # type: ignore[assignment]
+        super().__init__(**kwargs)
+
     @property
     def app(self) -> KioskApp:
-        """The running kiosk app (for its actions)."""
-        return App.get_running_app()  # type: ignore[return-value]
+        """The kiosk app this screen belongs to (its actions, theme and texts)."""
+        return self._app
 
     def update(self, snapshot: SessionSnapshot) -> None:
         """Show the session's newest state (called on every change while visible)."""

@@ -10,7 +10,6 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.session_state import SessionSnapshot, SessionState
 from kiosk.ui.screens.kiosk_screen import KioskScreen
-from kiosk.ui.theme import THEME
 from kiosk.ui.widgets.keypad import Keypad
 
 
@@ -48,7 +47,7 @@ class PinScreen(KioskScreen):
         if snapshot.pin_cooldown_remaining > 0:
             self._start_cooldown(snapshot.pin_cooldown_remaining)
         if self._cooldown_event is None:
-            wrong = THEME.texts.pin_wrong if snapshot.pin_attempts else ""
+            wrong = self.app.theme.texts.pin_wrong if snapshot.pin_attempts else ""
             self.notice = snapshot.notice or wrong
 
     def on_optional(self, _instance: object, optional: bool) -> None:
@@ -82,7 +81,7 @@ class PinScreen(KioskScreen):
             self._stop_cooldown()
             return
         self.cooldown_seconds = math.ceil(left)
-        self.notice = THEME.texts.pin_cooldown.format(seconds=self.cooldown_seconds)
+        self.notice = self.app.theme.texts.pin_cooldown.format(seconds=self.cooldown_seconds)
 
     def _stop_cooldown(self) -> None:
         if self._cooldown_event is not None:

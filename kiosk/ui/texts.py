@@ -1,0 +1,197 @@
+"""Every sentence and label the room sees, in the room's language.
+
+`build_texts(translator)` makes the `Texts` of one language; each message is marked
+with `_()` so that `make i18n-extract` (Babel) finds it. To add a text: a field
+in `Texts` and its English source in `build_texts`, whole (named placeholders such as
+`{name}`, never glued from pieces). Counted texts go through `Translator.ngettext`
+at the place they are shown, as `participants_text` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.i18n import Translator
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Every fixed sentence and label of the UI (already translated)."""
+
+    join_meeting: str
+    enter_meeting_id: str
+    node_reachable: str
+    node_unreachable: str
+    node_checking: str
+    camera_found: str
+    camera_test: str
+    camera_missing: str
+    camera_disabled: str
+    no_meetings: str
+    demo_pins_title: str
+    pin_required_title: str
+    pin_optional_title: str
+    pin_hint: str
+    pin_placeholder: str
+    pin_wrong: str
+    pin_cooldown: str
+    join: str
+    keypad_clear: str
+    join_as_guest: str
+    cancel: str
+    meeting_id_title: str
+    extension_title: str
+    meeting_id_placeholder: str
+    extension_placeholder: str
+    connecting_title: str
+    connecting_hint: str
+    leaving_title: str
+    waiting_title: str
+    waiting_hint: str
+    leave: str
+    mic_on: str
+    mic_off: str
+    camera_on: str
+    camera_off: str
+    keypad: str
+    hide_self_view: str
+    show_self_view: str
+    you_are_muted: str
+    notice_camera_unavailable: str
+    notice_reconnecting: str
+    dtmf_title: str
+    dtmf_hint: str
+    close: str
+    error_title: str
+    error_generic: str
+    back: str
+    try_again: str
+    error_auto_home: str
+    idle_hint: str
+    admin_pin_title: str
+    admin_title: str
+    admin_wrong_pin: str
+    admin_unlock: str
+    admin_restart: str
+    admin_quit: str
+    admin_close: str
+    diag_version: str
+    diag_node: str
+    diag_node_reachable: str
+    diag_camera: str
+    diag_microphone: str
+    diag_speaker: str
+    diag_ip: str
+    diag_last_error: str
+    app_title: str
+    device_in_use: str
+    device_unavailable: str
+    device_no_reason: str
+    device_turned_off: str
+    device_not_found: str
+    device_test: str
+    devices_found: str
+    devices_none_found: str
+    camera_test_pattern: str
+    yes: str
+    no: str
+    unknown: str
+    none: str
+    date_format: str
+    time_format: str
+
+
+def build_texts(translator: Translator) -> Texts:
+    """The UI's texts in the translator's language."""
+    _ = translator.gettext
+    return Texts(
+        join_meeting=_("Join {name}"),
+        enter_meeting_id=_("Enter meeting ID"),
+        node_reachable=_("Service connected"),
+        node_unreachable=_("Service not reachable"),
+        node_checking=_("Checking service…"),
+        camera_found=_("Camera ready"),
+        camera_test=_("Test camera"),
+        camera_missing=_("No camera found"),
+        camera_disabled=_("Camera turned off"),
+        no_meetings=_("No meetings are set up for this room. Enter a meeting ID."),
+        demo_pins_title=_("Demo PINs"),
+        pin_required_title=_("This meeting needs a PIN"),
+        pin_optional_title=_("Enter the host PIN, or join as a guest"),
+        pin_hint=_("Type the PIN and press Join"),
+        pin_placeholder=_("PIN"),
+        pin_wrong=_("Incorrect PIN — try again"),
+        pin_cooldown=_("Too many wrong PINs. Try again in {seconds} s"),
+        join=_("Join"),
+        keypad_clear=_("Clear"),
+        join_as_guest=_("Join as guest"),
+        cancel=_("Cancel"),
+        meeting_id_title=_("Enter the meeting ID"),
+        extension_title=_("Enter the meeting number"),
+        meeting_id_placeholder=_("Meeting ID"),
+        extension_placeholder=_("Meeting number"),
+        connecting_title=_("Joining {name}…"),
+        connecting_hint=_("Connecting to the meeting"),
+        leaving_title=_("Leaving the meeting…"),
+        waiting_title=_("Waiting for the host to join…"),
+        waiting_hint=_("You will join automatically as soon as the host arrives."),
+        leave=_("Leave"),
+        mic_on=_("Mute"),
+        mic_off=_("Unmute"),
+        camera_on=_("Stop video"),
+        camera_off=_("Start video"),
+        keypad=_("Keypad"),
+        hide_self_view=_("Tap to hide"),
+        show_self_view=_("Show self-view"),
+        you_are_muted=_("Microphone muted"),
+        notice_camera_unavailable=_("Camera unavailable — others cannot see the room"),
+        notice_reconnecting=_("Connection lost — reconnecting…"),
+        dtmf_title=_("Keypad"),
+        dtmf_hint=_("Tones are sent to the meeting as you press"),
+        close=_("Close"),
+        error_title=_("Could not join"),
+        error_generic=_("Something went wrong. Please try again."),
+        back=_("Back"),
+        try_again=_("Try again"),
+        error_auto_home=_("Returning to the start screen in {seconds} s"),
+        idle_hint=_("Touch the screen to start"),
+        admin_pin_title=_("Administrator PIN"),
+        admin_title=_("Diagnostics"),
+        admin_wrong_pin=_("Incorrect PIN — try again"),
+        admin_unlock=_("Unlock"),
+        admin_restart=_("Restart app"),
+        admin_quit=_("Quit to system"),
+        admin_close=_("Done"),
+        diag_version=_("Version"),
+        diag_node=_("Node"),
+        diag_node_reachable=_("Node reachable"),
+        diag_camera=_("Camera"),
+        diag_microphone=_("Microphone"),
+        diag_speaker=_("Speaker"),
+        diag_ip=_("IP address"),
+        diag_last_error=_("Last error"),
+        app_title=_("Pexip room kiosk"),
+        device_in_use=_("{device}: in use"),
+        device_unavailable=_("{device}: unavailable ({reason})"),
+        device_no_reason=_("no reason given"),
+        device_turned_off=_("{device}: turned off"),
+        device_not_found=_("{device}: not found"),
+        device_test=_("test"),
+        devices_found=_("{device} ({count} found)"),
+        devices_none_found=_("{device} (none found)"),
+        camera_test_pattern=_("test pattern"),
+        yes=_("Yes"),
+        no=_("No"),
+        unknown=_("Unknown"),
+        none=_("None"),
+        # strftime pattern: translators may reorder it for their language.
+        date_format=_("%A %-d %B"),
+        # strftime pattern: translators may reorder it for their language.
+        time_format=_("%H:%M"),
+    )
+
+
+def participants_text(translator: Translator, count: int) -> str:
+    """"1 participant" / "3 participants", with the plural rules of the room's language."""
+    return translator.ngettext("{count} participant", "{count} participants", count).format(
+        count=count)
