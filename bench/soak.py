@@ -5,7 +5,7 @@ the token is refreshed every 2 s), the kiosk app as `pexip-kiosk run` runs it
 (offscreen window, test camera/microphone/speaker, logging at INFO, health
 endpoint on loopback) which taps the open meeting on its home screen and stays
 in the call, and this driver. Every `--interval` seconds the driver samples the
-kiosk process from outside: RSS and PSS (/proc/PID/smaps_rollup), threads and
+kiosk process from outside: RSS, PSS and its anonymous part (smaps_rollup), threads and
 open file descriptors; the asyncio task count comes from the kiosk's own
 /metrics (`kiosk_asyncio_tasks`), the only in-process probe.
 
@@ -63,6 +63,7 @@ class Sample:
     seconds: float
     rss_mb: float
     pss_mb: float | None
+    pss_anon_mb: float | None
     threads: int
     fds: int
     tasks: int | None
@@ -135,16 +136,22 @@ def free_port() -> int:
 # --------------------------------------------------------------------------- sampling
 
 
-def pss_mb(pid: int) -> float | None:
-    """Proportional set size from /proc/PID/smaps_rollup (None where there is none)."""
+def smaps_rollup_mb(pid: int) -> dict[str, float]:
+    """Pss and Pss_Anon (MB) from /proc/PID/smaps_rollup; empty where there is none.
+
+    Pss counts shared library pages in proportion to their users, so it moves when
+    other processes sharing them start or end; Pss_Anon is the process's own memory.
+    """
+    values: dict[str, float] = {}
     try:
         with open(f"/proc/{pid}/smaps_rollup") as rollup:
             for line in rollup:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) / 1024
+                name, _, rest = line.partition(":")
+                if name in ("Pss", "Pss_Anon"):
+                    values[name] = int(rest.split()[0]) / 1024
     except OSError:
-        return None
-    return None
+        return {}
+    return values
 
 
 def metrics(url: str) -> tuple[int | None, str | None]:
@@ -165,8 +172,11 @@ def sample(process: psutil.Process, started: float, health_url: str) -> Sample:
         threads = process.num_threads()
         fds = process.num_fds()
     tasks, state = metrics(health_url)
+    rollup = smaps_rollup_mb(process.pid)
+    pss, anon = rollup.get("Pss"), rollup.get("Pss_Anon")
     return Sample(seconds=round(time.monotonic() - started, 1), rss_mb=round(rss, 2),
-                  pss_mb=None if (pss := pss_mb(process.pid)) is None else round(pss, 2),
+                  pss_mb=None if pss is None else round(pss, 2),
+                  pss_anon_mb=None if anon is None else round(anon, 2),
                   threads=threads, fds=fds, tasks=tasks, state=state)
 
 
@@ -203,6 +213,7 @@ def summarize(samples: list[Sample], warmup_seconds: float) -> dict[str, Any]:
     window = [s for s in samples if s.seconds >= warmup_seconds]
     rss_slope = slope_mb_per_min([(s.seconds, s.rss_mb) for s in window])
     pss_points = [(s.seconds, s.pss_mb) for s in window if s.pss_mb is not None]
+    anon_points = [(s.seconds, s.pss_anon_mb) for s in window if s.pss_anon_mb is not None]
     tasks = [s.tasks for s in window if s.tasks is not None]
     states = sorted({s.state for s in samples if s.state})
     summary: dict[str, Any] = {
@@ -210,6 +221,8 @@ def summarize(samples: list[Sample], warmup_seconds: float) -> dict[str, Any]:
         "rss_slope_mb_per_min": None if rss_slope is None else round(rss_slope, 3),
         "pss_slope_mb_per_min": (None if (p := slope_mb_per_min(pss_points)) is None
                                  else round(p, 3)),
+        "pss_anon_slope_mb_per_min": (None if (a := slope_mb_per_min(anon_points)) is None
+                                      else round(a, 3)),
         "rss_start_mb": window[0].rss_mb if window else None,
         "rss_end_mb": window[-1].rss_mb if window else None,
         "rss_max_mb": max((s.rss_mb for s in window), default=None),
@@ -243,6 +256,7 @@ def plot(result: SoakResult, path: Path) -> None:
     memory, threads, fds, tasks = axes
     memory.plot(minutes, [s.rss_mb for s in result.samples], label="RSS")
     memory.plot(minutes, [s.pss_mb for s in result.samples], label="PSS")
+    memory.plot(minutes, [s.pss_anon_mb for s in result.samples], label="PSS anonymous")
     slope = result.summary.get("rss_slope_mb_per_min")
     window = [s for s in result.samples if s.seconds >= result.warmup_minutes * 60]
     if slope is not None and window:

@@ -88,3 +88,19 @@ async def test_three_wrong_admin_pins_lock_it_counted_in_metrics_and_kept_across
         _, after_restart, metrics = await run_kiosk_once(settings, 0, caplog)
     assert after_restart.startswith("Too many wrong PINs. Try again in ")
     assert "kiosk_admin_lockouts_total 0.0" in metrics  # this process has not locked it
+
+
+async def test_a_long_lockout_is_shown_in_minutes(
+    simulator: SimulatorThread, sim_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    from kiosk.admin_lockout import AdminLockout, LockoutStore
+
+    settings = kiosk_settings(sim_settings, health_addr="127.0.0.1:0")
+    earlier = AdminLockout(LockoutStore(settings.state_dir), first_lockout=3600)
+    for _ in range(3):
+        earlier.record_wrong()  # a previous run locked it for an hour
+
+    with caplog.at_level(logging.INFO):
+        _, notice, _ = await run_kiosk_once(settings, 0, caplog)
+
+    assert notice == "Too many wrong PINs. Try again in 60 min"
