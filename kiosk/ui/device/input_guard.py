@@ -49,6 +49,9 @@ class InputGuard:
 
     def _bindings(self) -> dict[str, Callable[..., bool]]:
         return {
+            # on_key_down comes first and, when a handler takes the key, on_keyboard (where
+            # Kivy's modules and the settings key listen) is never dispatched at all.
+            "on_key_down": self._on_key_down,
             "on_keyboard": self._on_keyboard,
             "on_request_close": self._on_request_close,
             "on_touch_down": self._on_touch_down,
@@ -71,6 +74,15 @@ class InputGuard:
         if touch.uid in self._swallowed_touches:
             self._swallowed_touches.discard(touch.uid)
             return True
+        return False
+
+    def _on_key_down(
+        self, _window: object, keycode: int, _scancode: int, _text: str | None,
+        modifiers: list[str] | None,
+    ) -> bool:
+        if keycode != ESCAPE_KEYCODE and is_developer_key(keycode, modifiers):
+            self._hooks.activity()
+            return True  # swallowed: no on_keyboard handler, bound before or after us, sees it
         return False
 
     def _on_keyboard(
