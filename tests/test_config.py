@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 import pytest
+import trustme
 
 from kiosk.config import ConfigError, Meeting, load_settings
 
@@ -137,7 +138,7 @@ def test_verify_tls_false_logs_a_loud_warning(caplog: pytest.LogCaptureFixture) 
 
 def test_ca_bundle_is_used_for_verification(tmp_path: Path) -> None:
     bundle = tmp_path / "ca.pem"
-    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    trustme.CA().cert_pem.write_to_path(str(bundle))
     environ = {"PEXIP_NODE": "https://a", "PEXIP_CA_BUNDLE": str(bundle)}
     settings = load_settings(None, environ=environ)
     assert settings.tls_verify == str(bundle)

@@ -48,7 +48,8 @@ def kiosk_settings(sim_settings: Settings, **changes: Any) -> Settings:
         "idle_seconds": 0,
         "fullscreen": False,
         "backlight": "none",
-        # A test's volume changes are remembered in a throw-away directory.
+        # Volume and admin lock-out are remembered in a throw-away directory, never in
+        # /var/lib/pexip-kiosk.
         "state_dir": Path(tempfile.mkdtemp(prefix="kiosk-state-")),
     }
     values.update(changes)

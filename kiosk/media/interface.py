@@ -22,6 +22,17 @@ class MediaFailed(Exception):
     """Media could not be established or was lost (ICE/DTLS failure, timeout)."""
 
 
+class NewCallNeeded(MediaFailed):
+    """The node asked for something this call cannot do (an ICE restart, a video codec it
+    cannot send): a new call can. `video_codecs`: offer only these in it (None: as
+    configured); `call_uuid`: the node's call that was refused (to hang it up)."""
+
+    def __init__(self, reason: str, video_codecs: tuple[str, ...] | None = None) -> None:
+        super().__init__(reason)
+        self.video_codecs = video_codecs
+        self.call_uuid: str | None = None
+
+
 @dataclass(frozen=True)
 class MediaStats:
     """Counters of one call, for the UI, the CLI summary and metrics."""
@@ -125,6 +136,8 @@ class MediaFactory(Protocol):
         ice_servers: Sequence[IceServer],
         bandwidth_out_kbps: int | None = None,
         relay_only: bool = False,
+        video_codecs: Sequence[str] | None = None,
     ) -> MediaCall:
-        """A new call object; sources are opened by `create_offer`."""
+        """A new call object; sources are opened by `create_offer`. `video_codecs`
+        (e.g. ("VP8",)) replaces the configured codecs for this call."""
         ...

@@ -24,25 +24,24 @@ from aiortc import (
 
 from kiosk.config import Settings
 from kiosk.infinity.models import IceServer
+from kiosk.media.address_watch import AddressSource, host_addresses, watch_addresses
 from kiosk.media.bitrate_cap import video_bitrate_cap_bps
 from kiosk.media.call_stats import BitrateMeter, read_report
 from kiosk.media.camera_source import open_camera
-from kiosk.media.codec_preferences import (
-    HELPER_CODECS,
-    negotiated_codec,
-    video_codec_preferences,
-)
+from kiosk.media.codec_preferences import video_codec_preferences
 from kiosk.media.encoded_video_track import EncodedVideoTrack, EncodingOptions
 from kiosk.media.encoder_choice import EncoderChoice, EncoderPreference
 from kiosk.media.frame_mailbox import FrameMailbox
 from kiosk.media.ice_configuration import rtc_configuration
 from kiosk.media.interface import MediaFailed, MediaStats
 from kiosk.media.microphone_source import open_microphone
+from kiosk.media.offer_checks import check_answer, check_offer
 from kiosk.media.opened_source import OpenedSource
 from kiosk.media.outgoing_audio import OutgoingAudioTrack
 from kiosk.media.outgoing_video import OutgoingVideoTrack
 from kiosk.media.rate_meter import RateMeter
 from kiosk.media.remote_video import read_remote_video
+from kiosk.media.sent_codec import sent_video_codec
 from kiosk.media.speaker_sink import SpeakerSink
 from kiosk.session_state import DeviceState, DeviceStatus
 
@@ -69,12 +68,16 @@ class AiortcMediaCall:
         relay_only: bool = False,
         encoder_choice: EncoderChoice | None = None,
         encoding: EncodingOptions | None = None,
+        video_codecs: Sequence[str] | None = None,
+        address_source: AddressSource = host_addresses,
     ) -> None:
         self._settings = settings
         self._encoder_choice = encoder_choice or EncoderChoice(
             EncoderPreference(settings.video_encoder)
         )
         self._encoding = encoding
+        self._video_codecs = tuple(video_codecs or settings.video_codecs)
+        self._address_source = address_source
         self._configuration = rtc_configuration(ice_servers, relay_only)
         self._bitrate_cap_bps = video_bitrate_cap_bps(bandwidth_out_kbps)
         self.camera = DeviceStatus()
@@ -169,7 +172,7 @@ class AiortcMediaCall:
             video = pc.addTransceiver(
                 self._video_send or "video", direction=self._direction(self._video_send)
             )
-            video.setCodecPreferences(video_codec_preferences(self._settings.video_codecs))
+            video.setCodecPreferences(video_codec_preferences(self._video_codecs))
             self._attach_encoder(video)
             log.debug("Offering audio %s, video %s", audio.direction, video.direction)
         pc = self._require_pc()
@@ -180,8 +183,10 @@ class AiortcMediaCall:
         return pc.localDescription.sdp
 
     async def apply_answer(self, sdp: str) -> None:
-        """Apply the node's SDP answer; MediaFailed if it cannot be used."""
+        """Apply the node's SDP answer; MediaFailed if it cannot be used (NewCallNeeded when
+        a new call can do what this one cannot)."""
         pc = self._require_pc()
+        check_answer(sdp)
         try:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
         except Exception as exc:
@@ -189,9 +194,16 @@ class AiortcMediaCall:
         self._send_codec = ""  # negotiated again: read at the next frame
 
     async def answer_offer(self, sdp: str) -> str:
-        """Answer a server-initiated offer (new_offer / update_sdp) and return the answer SDP."""
+        """Answer a server-initiated offer (new_offer / update_sdp) and return the answer SDP.
+
+        NewCallNeeded when this call cannot follow the offer (an ICE restart, no video codec
+        aiortc can send): answering it would keep stale ICE or fail the call.
+        """
         self._check_open()
         fresh = self._pc is None
+        if not fresh:
+            remote = self._require_pc().remoteDescription
+            check_offer(remote.sdp if remote is not None else None, sdp)
         if fresh:
             await self._open_devices()
             self._new_peer_connection()
@@ -349,17 +361,10 @@ class AiortcMediaCall:
             self._video_send.attach(video.sender)
 
     def _codec_to_send(self) -> str:
-        # What aiortc's sender packetizes with: the first of the transceiver's negotiated
-        # codecs (ordered by KIOSK_VIDEO_CODECS), which need not be the answer's first.
-        if not self._send_codec and self._pc is not None:
-            for transceiver in self._pc.getTransceivers():
-                if transceiver.kind != "video":
-                    continue
-                names = [c.mimeType.split("/", 1)[-1] for c in getattr(transceiver, "_codecs", ())]
-                real = [name for name in names if name.lower() not in HELPER_CODECS]
-                if real:
-                    self._send_codec = real[0]
-        return self._send_codec or self._settings.video_codecs[0]
+        # What aiortc's sender packetizes with (see `sent_video_codec`), once negotiated.
+        if not self._send_codec:
+            self._send_codec = sent_video_codec(self._pc)
+        return self._send_codec or self._video_codecs[0]
 
     @property
     def video_encoding(self) -> EncodedVideoTrack | None:
@@ -385,12 +390,20 @@ class AiortcMediaCall:
         if state in SETTLED_STATES:
             self._settled.set()
         if state == "connected":
+            if not self._was_connected:
+                self._spawn(watch_addresses(pc.localDescription.sdp, self._addresses_changed,
+                                            self._address_source))
             self._was_connected = True
         elif state in ("failed", "closed") and self._was_connected and not self._closing:
             reason = (
                 "the media connection failed" if state == "failed"
                 else "the far end closed the media connection"
             )
+            self._notify(self._failure_callbacks, reason)
+
+    def _addresses_changed(self, reason: str) -> None:
+        if not self._closing:
+            log.warning("Media: %s; the call is replaced", reason)
             self._notify(self._failure_callbacks, reason)
 
     def _camera_lost(self, reason: str) -> None:
@@ -409,15 +422,8 @@ class AiortcMediaCall:
                 log.exception("A media callback failed")
 
     def _video_codec(self) -> str:
-        pc = self._pc
-        if pc is None:
-            return ""
-        answer = pc.remoteDescription
-        if answer is None or answer.type != "answer":
-            answer = pc.localDescription
-        if answer is None or answer.type != "answer":
-            return ""
-        return negotiated_codec(answer.sdp, "video")
+        # What the sender encodes with, not the answer's first listed codec.
+        return sent_video_codec(self._pc)
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)

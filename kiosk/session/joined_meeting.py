@@ -206,7 +206,12 @@ class JoinedMeeting:
     def _remember(self, token: Token) -> None:
         redactor = self._services.redactor
         if redactor is not None:
-            redactor.add_secret(token.token)
+            # Each token is blanked in logs for its lifetime; a refreshed one is superseded.
+            previous = self.token
+            if previous is not None and previous.token != token.token:
+                redactor.supersede_secret(previous.token, token.token, lifetime=token.expires)
+            else:
+                redactor.add_secret(token.token, lifetime=token.expires)
         self.token = token
 
     def _on_token_refreshed(self, token: Token, refreshes: int) -> None:

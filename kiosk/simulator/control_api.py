@@ -65,6 +65,10 @@ are `{"status": "failed", "result": "<reason>"}` with 400 (bad body) or 404
   start (ETag / If-None-Match → 304); see `demo_calendar.py`
 - `POST /_sim/calendar` `{"fail_status": 503 | null}` → `{fail_status}`: the feed answers that
   status (the calendar server is down) until null
+- `POST /_sim/rooms/{alias}/participants/{uuid}/reoffer` `{"event"?, "ice_restart"?: bool,
+  "video"?: "h264_mode0_only"}` and `POST`/`DELETE /_sim/answer_rewrites` `{"video":
+  "h264_mode0_first" | "h264_mode0_only", "count"?}`: SDP a real node may send (an ICE
+  restart, H.264 packetization-mode 0), in `sdp_faults.py`
 """
 
 from __future__ import annotations

@@ -109,6 +109,22 @@ class SimulatorControl:
         """The far end of the participant's live call sends a PLI (asks for a keyframe)."""
         path = _participant_path(alias, participant_uuid) + "/keyframe_request"
         return self._control("POST", path)
+    def reoffer(
+        self, alias: str, participant_uuid: str, event: str = "new_offer",
+        ice_restart: bool = False, video: str | None = None,
+    ) -> dict[str, Any]:
+        """Like `renegotiate`, with the offer rewritten (`sdp_faults.py`): new ICE
+        credentials (`ice_restart`), and/or `video="h264_mode0_only"`."""
+        path = _participant_path(alias, participant_uuid) + "/reoffer"
+        body: dict[str, Any] = {"event": event, "ice_restart": ice_restart}
+        if video is not None:
+            body["video"] = video
+        return self._control("POST", path, body)
+
+    def rewrite_answers(self, video: str, count: int = 1) -> int:
+        """Rewrite the next `count` answers to `calls` (`h264_mode0_first` or
+        `h264_mode0_only`); how many rewrites are armed."""
+        return self._control("POST", "answer_rewrites", {"video": video, "count": count})["armed"]
 
     def request_refresh(self, alias: str, participant_uuid: str) -> None:
         """Send the participant a `refresh_token` event."""

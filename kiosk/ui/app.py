@@ -22,6 +22,7 @@ from kivy.core.window import Window
 from kivy.properties import NumericProperty, ObjectProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from kiosk.admin_lockout import AdminLockout, admin_lockout_for
 from kiosk.calendar.auto_join_policy import AutoJoinPolicy
 from kiosk.calendar.calendar_meeting import CalendarMeeting
 from kiosk.calendar.home_agenda import AgendaView
@@ -74,6 +75,7 @@ class KioskApp(App):
 
     u = NumericProperty(1.0)  # design pixels (800x480) -> window pixels
     theme = ObjectProperty(THEME)
+    use_kivy_settings = False  # no Kivy panel in the (never shown) settings
 
     def __init__(
         self,
@@ -82,6 +84,7 @@ class KioskApp(App):
         options: LaunchOptions | None = None,
         theme: Theme = THEME,
         calendar: CalendarFeed | None = None,
+        admin_lockout: AdminLockout | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)
@@ -91,9 +94,8 @@ class KioskApp(App):
         self.options = options or LaunchOptions()
         self.theme = theme
         self.exit_request = ExitRequest.NONE
-        self.admin_gate = AdminGate(
-            settings.admin_pin, settings.pin_max_attempts, settings.pin_cooldown_seconds
-        )
+        self.admin_gate = AdminGate(settings.admin_pin,
+                                    admin_lockout or admin_lockout_for(settings))
         self.runner = TaskRunner(self._on_unexpected)
         self.actions = MeetingActions(session, self.runner)
         self.room = RoomControls(session, self.runner, RoomVolume(
@@ -195,6 +197,14 @@ class KioskApp(App):
         self._exception_guard.uninstall()
         Window.unbind(size=self._rescale)
         self._input.unbind()
+
+    def open_settings(self, *_args: object) -> bool:
+        """Kivy's settings panel (F1) never opens on a kiosk (`key_lockdown`)."""
+        return False
+
+    def display_settings(self, _settings: object) -> bool:
+        """Nothing of Kivy's settings is ever shown."""
+        return False
 
     def _rescale(self, *_args: object) -> None:
         self.u = self.theme.scale_for(*Window.size)

@@ -35,6 +35,7 @@ class Texts:
     pin_placeholder: str
     pin_wrong: str
     pin_cooldown: str
+    pin_cooldown_minutes: str
     join: str
     keypad_clear: str
     join_as_guest: str
@@ -207,6 +208,7 @@ def build_texts(translator: Translator) -> Texts:
         pin_placeholder=_("PIN"),
         pin_wrong=_("Incorrect PIN — try again"),
         pin_cooldown=_("Too many wrong PINs. Try again in {seconds} s"),
+        pin_cooldown_minutes=_("Too many wrong PINs. Try again in {minutes} min"),
         join=_("Join"),
         keypad_clear=_("Clear"),
         join_as_guest=_("Join as guest"),

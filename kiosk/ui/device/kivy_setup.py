@@ -14,6 +14,7 @@ from collections.abc import MutableMapping
 from pathlib import Path
 
 from kiosk.config import Settings
+from kiosk.ui.device.key_lockdown import strip_kivy_modules
 from kiosk.ui.launch.launch_options import LaunchOptions
 
 DESIGN_SIZE = (800, 480)
@@ -96,3 +97,5 @@ def configure_window(settings: Settings, options: LaunchOptions) -> None:
         if option != "mouse":
             Config.remove_option("input", option)
     Config.set("input", "mouse", "mouse,disable_multitouch")
+    # No inspector, console, screenshot or recorder keys (a config.ini may list them).
+    strip_kivy_modules()

@@ -26,6 +26,7 @@ class DeferredHealth:
         self._address = address
         self._health: SessionHealth | None = None
         self._stopped = False
+        self._lockouts: list[float] = []  # admin lock-outs before the endpoint was up
 
     @property
     def url(self) -> str | None:
@@ -40,7 +41,17 @@ class DeferredHealth:
         if self._stopped:  # the app ended while it was importing
             return
         self._health = module.SessionHealth(self._session, self._address)
+        for seconds in self._lockouts:
+            self._health.metrics.record_admin_lockout(seconds)
+        self._lockouts.clear()
         await self._health.start()
+
+    def record_admin_lockout(self, seconds: float) -> None:
+        """Count an admin lock-out in /metrics (kept until the endpoint is up)."""
+        if self._health is not None:
+            self._health.metrics.record_admin_lockout(seconds)
+        else:
+            self._lockouts.append(seconds)
 
     async def stop(self) -> None:
         """Stop it if it was started; it is not started afterwards."""

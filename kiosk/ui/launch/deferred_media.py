@@ -49,6 +49,8 @@ class DeferredMediaFactory:
         ice_servers: Sequence[IceServer],
         bandwidth_out_kbps: int | None = None,
         relay_only: bool = False,
+        video_codecs: Sequence[str] | None = None,
     ) -> MediaCall:
         """A new call, from the real factory."""
-        return self._real().create_call(ice_servers, bandwidth_out_kbps, relay_only)
+        return self._real().create_call(ice_servers, bandwidth_out_kbps, relay_only,
+                                        video_codecs=video_codecs)

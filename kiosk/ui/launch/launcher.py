@@ -111,6 +111,7 @@ async def run_app_async(
     # Imported here: Kivy must see the environment and Config set above first.
     from kivy.clock import Clock, ClockEvent
 
+    from kiosk.admin_lockout import admin_lockout_for
     from kiosk.conference import ConferenceSession
     from kiosk.systemd_notify import SystemdNotifier
     from kiosk.ui.app import ExitRequest, KioskApp
@@ -121,9 +122,10 @@ async def run_app_async(
         media_factory=media,
         redactor=redactor,  # type: ignore[arg-type]
     )
-    app = KioskApp(settings, session, options)
-    notifier = SystemdNotifier()
     health = DeferredHealth(session, settings.health_addr)
+    lockout = admin_lockout_for(settings, on_lockout=health.record_admin_lockout)
+    app = KioskApp(settings, session, options, admin_lockout=lockout)
+    notifier = SystemdNotifier()
     unsubscribe_status = session.subscribe(StateStatusReporter(notifier.status))
 
     clock_events: list[ClockEvent] = []  # cancelled on exit: the Clock outlives this app
