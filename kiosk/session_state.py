@@ -9,6 +9,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from kiosk.session.room_view import MeetingView
+
 
 class SessionState(enum.Enum):
     """The states of the join state machine."""
@@ -98,6 +100,9 @@ class SessionSnapshot:
     # time.monotonic() since when the node has not been answering (RECONNECTING), else None.
     node_lost_since: float | None = None
     rejoins: int = 0  # how often the room got back into its meeting after losing the node
+    # The meeting's host-control state and events (lock, hold, splash, breakout, results).
+    meeting: MeetingView = field(default_factory=MeetingView)
+    transfer_target: str = ""  # set while the node moves the room to this meeting (refer)
 
     @property
     def in_call(self) -> bool:

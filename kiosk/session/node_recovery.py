@@ -85,7 +85,7 @@ class Rejoiner:
                 try:
                     return await self._tasks.run_abandonable(
                         self._client.request_token, credentials.alias, credentials.display_name,
-                        credentials.pin, credentials.extension,
+                        credentials.pin, credentials.extension, None, True,
                         # Leaving meanwhile must not leave a participant behind at the node.
                         on_abandoned=lambda token: release_abandoned_token(
                             self._quick_client, credentials.alias, token),

@@ -28,7 +28,8 @@ from kiosk.simulator.control_client import SimulatorControl
 log = logging.getLogger(__name__)
 
 PR_SET_PDEATHSIG = 1
-READY_TIMEOUT = 30.0  # a loaded 2-core machine imports aiortc slowly
+# A loaded 2-core machine imports aiortc slowly; the first meeting video encodes its clips.
+READY_TIMEOUT = 120.0
 STOP_TIMEOUT = 5.0
 # The directory that holds the `kiosk` package this process runs: the child runs the same code.
 PACKAGE_ROOT = Path(kiosk.__file__).resolve().parent.parent
@@ -50,11 +51,19 @@ class SimulatorProcessError(RuntimeError):
 class SimulatorProcess:
     """The simulator with the demo rooms in a child process; start()/stop() or a context manager."""
 
-    def __init__(self, token_expires: float = 120.0, port: int = 0, tls: bool = True) -> None:
-        # `port`: 0 picks a free one; a node "coming back" after `kill()` is started on the
-        # port the first one got (without TLS: a new process has a new throw-away CA).
-        self._args = ("--port", str(port), "--token-expires", str(token_expires),
-                      *(() if tls else ("--no-tls",)))
+    def __init__(self, token_expires: float = 120.0, far_end_video: str = "pattern",
+                 clip_dir: Path | None = None, port: int = 0, tls: bool = True) -> None:
+        """`far_end_video`: `pexip-kiosk sim --far-end-video` (pattern, meeting, ...).
+
+        `port`: 0 picks a free one; a node "coming back" after `kill()` is started on the
+        port the first one got (without TLS: a new process has a new throw-away CA).
+        """
+        self._args: tuple[str, ...] = ("--port", str(port), "--token-expires",
+                                       str(token_expires), "--far-end-video", far_end_video)
+        if not tls:
+            self._args += ("--no-tls",)
+        if clip_dir is not None:
+            self._args += ("--clip-dir", str(clip_dir))
         self._process: subprocess.Popen[str] | None = None
         self._control: SimulatorControl | None = None
         self.url = ""

@@ -24,14 +24,20 @@ from aiohttp import web
 
 from kiosk.config import is_loopback_host
 from kiosk.media.loopback_ice import use_loopback_candidates_only
+from kiosk.simulator.breakouts import Breakouts
 from kiosk.simulator.client_api import ClientApi
 from kiosk.simulator.control_api import ControlApi
 from kiosk.simulator.demo_calendar import DemoCalendar
+from kiosk.simulator.far_end import AiortcFarEnds, FarEndFactory
+from kiosk.simulator.far_end_video import FarEndVideo
 from kiosk.simulator.fault_injector import FaultInjector
-from kiosk.simulator.node import SimulatedNode
+from kiosk.simulator.meeting_script import ScriptRoutes
+from kiosk.simulator.node import BANDWIDTH_KBPS, SimulatedNode
 from kiosk.simulator.protocol_replies import ApiError, reply
 from kiosk.simulator.rooms import RoomConfig
 from kiosk.simulator.schema_recorder import SchemaRecorder
+from kiosk.simulator.sdp_faults import SdpFaults
+from kiosk.simulator.theme import ThemeRoutes
 from kiosk.simulator.tls_authority import TlsAuthority
 
 log = logging.getLogger(__name__)
@@ -80,7 +86,11 @@ class Simulator:
         tls: bool = True,
         token_expires: float = 120.0,
         cert_dir: Path | None = None,
+        far_end_video: FarEndVideo | None = None,
+        far_ends: FarEndFactory | None = None,
     ) -> None:
+        """`far_end_video`: what the far ends send (default: the labelled 640x360 pattern);
+        `far_ends`: another far end entirely (a test's own peer), instead of aiortc's."""
         if token_expires <= 0:
             raise ValueError("token_expires must be positive")
         self._host = host
@@ -89,7 +99,13 @@ class Simulator:
         self._cert_dir = cert_dir
         self._owned_cert_dir: Path | None = None
         self._ca_bundle: Path | None = None
-        self._node = SimulatedNode(rooms, token_expires=token_expires)
+        self._own_far_ends = (
+            AiortcFarEnds(far_end_video or FarEndVideo(), BANDWIDTH_KBPS)
+            if far_ends is None else None
+        )
+        self._node = SimulatedNode(
+            rooms, token_expires=token_expires, far_ends=far_ends or self._own_far_ends
+        )
         self._faults = FaultInjector()
         self._calendar = DemoCalendar()  # its times count from when the simulator was made
         self._runner: web.AppRunner | None = None
@@ -136,6 +152,11 @@ class Simulator:
         """Listen and serve; raise SimulatorError if the server cannot start."""
         if self._runner is not None:
             return
+        if self._own_far_ends is not None:
+            try:  # the meeting clips are encoded the first time (seconds), then cached
+                await asyncio.to_thread(self._own_far_ends.prepare)
+            except (OSError, ValueError) as exc:
+                raise SimulatorError(f"the far end's video cannot be made: {exc}") from None
         if is_loopback_host(self._host.strip("[]")):
             # The far ends must offer 127.0.0.1, which aioice leaves out by default.
             use_loopback_candidates_only()
@@ -147,10 +168,17 @@ class Simulator:
                 directory = self._owned_cert_dir = Path(tempfile.mkdtemp(prefix="kiosk-sim-"))
             self._ca_bundle = authority.write_ca_bundle(directory)
             ssl_context = authority.server_context()
-        app = web.Application(middlewares=[
-            _error_middleware, self._faults.middleware, self._node.recorder.middleware])
+        sdp_faults = SdpFaults(self._node)
+        app = web.Application(middlewares=[_error_middleware, self._faults.middleware,
+                                           sdp_faults.middleware, self._node.recorder.middleware])
+        breakouts = Breakouts(self._node)
+        # Before ClientApi: its catch-all `{action}` routes must not shadow these.
+        ThemeRoutes(self._node).add_routes(app)
+        breakouts.add_routes(app)
         ClientApi(self._node).add_routes(app)
         ControlApi(self._node, self._faults).add_routes(app)
+        sdp_faults.add_routes(app)
+        ScriptRoutes(self._node, breakouts).add_routes(app)
         self._calendar.add_routes(app)
         # No access log: event-stream URLs may carry `?token=`.
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
