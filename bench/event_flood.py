@@ -20,6 +20,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -40,10 +41,12 @@ SAMPLE_SECONDS = 0.1
 
 def run(events: int, seconds: float) -> dict[str, Any]:
     """One flooded call; the figures."""
-    with SimulatorProcess() as simulator:
+    with SimulatorProcess() as simulator, tempfile.TemporaryDirectory() as scratch:
+        env_file = Path(scratch) / "empty.env"  # settings only from the flags
+        env_file.touch()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PEXIP_", "KIOSK_"))}
         env["KIOSK_LOG_LEVEL"] = "WARNING"
-        command = [sys.executable, "-m", "kiosk.cli", "call", "--env-file", "/nonexistent",
+        command = [sys.executable, "-m", "kiosk.cli", "call", "--env-file", str(env_file),
                    "--node", simulator.url, "--ca-bundle", str(simulator.ca_bundle),
                    "--alias", "meet.open", "--no-media", "--seconds", str(seconds)]
         started = time.monotonic()

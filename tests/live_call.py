@@ -28,8 +28,10 @@ class LiveCall:
                        if not k.startswith(("PEXIP_", "KIOSK_"))}
         environment.setdefault("KIOSK_LOG_LEVEL", "WARNING")
         environment.update(env or {})
-        command = [sys.executable, "-m", "kiosk.cli", "call", "--env-file",
-                   str(tmp_path / "absent.env"), *args]
+        env_file = tmp_path / "empty.env"  # settings only from flags and `env`
+        env_file.touch()
+        command = [sys.executable, "-m", "kiosk.cli", "call", "--env-file", str(env_file),
+                   *args]
         self.lines: list[tuple[float, dict[str, Any]]] = []
         self._changed = threading.Condition()
         self._stderr = tmp_path / "call-stderr.txt"
