@@ -155,9 +155,21 @@ def setting_key(field_name: str) -> str:
     return prefix + field_name.upper()
 
 
+# The calendar's settings are grouped in CalendarSettings under names of their own.
+CALENDAR_KEYS = frozenset({
+    "KIOSK_CALENDAR_URL", "KIOSK_CALENDAR_CA_BUNDLE", "KIOSK_CALENDAR_VERIFY_TLS",
+    "KIOSK_CALENDAR_REFRESH_SECONDS", "KIOSK_CALDAV_URL", "KIOSK_CALDAV_USERNAME",
+    "KIOSK_CALDAV_PASSWORD", "KIOSK_CALDAV_PASSWORD_FILE", "KIOSK_MEETING_DOMAINS",
+    "KIOSK_TEAMS_GATEWAY_ALIAS", "KIOSK_GATEWAY_DIALING", "KIOSK_MEETING_RULES",
+    "KIOSK_JOIN_EARLY_MINUTES", "KIOSK_CALENDAR_SHOW_SUBJECTS", "KIOSK_AUTO_JOIN",
+})
+
+
 def known_setting_keys() -> frozenset[str]:
-    """Every PEXIP_*/KIOSK_* variable the kiosk reads (one per Settings field)."""
-    return frozenset(setting_key(f.name) for f in fields(Settings))
+    """Every PEXIP_*/KIOSK_* variable the kiosk reads (one per Settings field, and the
+    calendar's)."""
+    plain = frozenset(setting_key(f.name) for f in fields(Settings) if f.name != "calendar")
+    return plain | CALENDAR_KEYS
 
 
 def is_loopback_host(host: str) -> bool:
