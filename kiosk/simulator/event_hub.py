@@ -30,6 +30,7 @@ class SseMessage:
     name: str
     data: Any
     id: int
+    off_schema: str = ""  # why it deviates from Pexip's schemas on purpose ("" for none)
 
     def encode(self) -> bytes:
         """The event in text/event-stream framing."""
@@ -61,9 +62,9 @@ class EventHub:
         self._streams: dict[str, list[Subscription]] = {}
         self._backlog: dict[str, deque[SseMessage]] = {}
 
-    def message(self, name: str, data: Any) -> SseMessage:
+    def message(self, name: str, data: Any, off_schema: str = "") -> SseMessage:
         """A new message with the next event id."""
-        return SseMessage(name=name, data=data, id=next(self._ids))
+        return SseMessage(name=name, data=data, id=next(self._ids), off_schema=off_schema)
 
     def subscribe(
         self, participant_uuid: str, path: str, replay: Iterable[SseMessage]
@@ -85,9 +86,11 @@ class EventHub:
         if not streams:
             self._streams.pop(subscription.participant_uuid, None)
 
-    def send(self, participant_uuid: str, name: str, data: Any, keep: bool = False) -> None:
-        """Queue an event for a participant's streams; `keep` backlogs it if none is open."""
-        message = self.message(name, data)
+    def send(self, participant_uuid: str, name: str, data: Any, keep: bool = False,
+             off_schema: str = "") -> None:
+        """Queue an event for a participant's streams; `keep` backlogs it if none is open.
+        `off_schema`: why it deviates from Pexip's schemas on purpose (a test's payload)."""
+        message = self.message(name, data, off_schema)
         streams = self._streams.get(participant_uuid)
         if streams:
             for subscription in streams:

@@ -5,9 +5,10 @@ with the name Pexip's published schemas give its operation (`RequestToken`,
 `DisconnectCall`, `MuteParticipant` ...: the `@pexip/infinity-api` validator of
 a reply is `validate<operation><HTTP status>`), its status and its body. Injected
 faults are never recorded (they are off-schema on purpose), nor is the control
-API; a reply the simulator sends off-schema on purpose (the bare Virtual
-Reception prompt of one test room) is recorded with the reason, so a check can
-tell a deliberate deviation from a mistake.
+API; a reply or event the simulator sends off-schema on purpose (the bare
+Virtual Reception prompt of one test room, an event a test posts to
+`/_sim/.../event` exactly as it wants it) is recorded with the reason, so a
+check can tell a deliberate deviation from a mistake.
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ class RecordedEvent:
 
     name: str
     data: Any
+    off_schema: str = ""  # why it deviates on purpose ("" for none)
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -122,14 +124,14 @@ class SchemaRecorder:
         self.events.clear()
         self.overflow = 0
 
-    def event(self, name: str, data: Any) -> None:
-        """An event was written to a stream."""
+    def event(self, name: str, data: Any, off_schema: str = "") -> None:
+        """An event was written to a stream (`off_schema`: why it deviates on purpose)."""
         if not self.enabled:
             return
         if len(self.events) >= MAX_RECORDS:
             self.overflow += 1
             return
-        self.events.append(RecordedEvent(name, data))
+        self.events.append(RecordedEvent(name, data, off_schema))
 
     def reply(self, path: str, response: web.StreamResponse, off_schema: str = "") -> None:
         """A reply was sent to `path` (streamed replies are not recorded)."""

@@ -55,7 +55,7 @@ async def serve_event_stream(
                 last_write = time.monotonic()
                 continue
             await response.write(item.encode())
-            node.recorder.event(item.name, item.data)
+            node.recorder.event(item.name, item.data, item.off_schema)
             last_write = time.monotonic()
     except ConnectionError:
         ended = StreamEnd.DROP
