@@ -69,6 +69,9 @@ async def node_answers(client: InfinityClient, deadline: float = PROBE_DEADLINE)
             return False
     except InfinityError:
         pass  # it answered: busy, maintenance, not quite a node ... but there
+    except RuntimeError:
+        # No worker thread to ask from: the loop is closing (the process stops). No verdict.
+        log.debug("Status check skipped: the event loop is closing")
     return True
 
 
