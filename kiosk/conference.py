@@ -38,7 +38,7 @@ from kiosk.infinity.errors import (
 )
 from kiosk.infinity.models import Event
 from kiosk.log_redaction import RedactingFilter
-from kiosk.media.interface import MediaCall, MediaFactory
+from kiosk.media.interface import MediaCall, MediaFactory, VideoOutput
 from kiosk.session.error_messages import describe_error
 from kiosk.session.joined_meeting import JoinedMeeting, MeetingServices
 from kiosk.session.pin_entry import GUEST_NOT_ALLOWED_NOTICE, PIN_STATES, PinEntry
@@ -92,6 +92,7 @@ class ConferenceSession:
             client=client, quick_client=self._quick_client, media_factory=media_factory,
             ice_timeout=settings.ice_timeout_seconds, redactor=redactor,
             publisher=self._publisher, tasks=self._tasks, spawn=self._spawn, end=self._end,
+            presentation_mode=settings.presentation,
         )
         self._alias = ""
         self._extension: str | None = None
@@ -110,6 +111,11 @@ class ConferenceSession:
     def media_call(self) -> MediaCall | None:
         """The current media call (remote and local video for the UI), if any."""
         return self._meeting.media
+
+    @property
+    def presentation_video(self) -> VideoOutput | None:
+        """The slides being presented (slides m-line or JPEGs), or None."""
+        return self._meeting.view.presentation_video
 
     def subscribe(self, callback: Callable[[SessionSnapshot], None]) -> Callable[[], None]:
         """Call `callback(snapshot)` on the loop thread after every change; returns unsubscribe."""
@@ -147,6 +153,14 @@ class ConferenceSession:
     async def set_camera_muted(self, muted: bool) -> None:
         """Turn the room's camera off or on (no picture sent, and the node told)."""
         await self._guarded(self._meeting.set_muted(microphone=False, muted=muted))
+
+    async def choose_layout(self, layout: str) -> None:
+        """A host room shows the meeting in `layout` (one of `snapshot.view.layouts`)."""
+        await self._guarded(self._meeting.choose_layout(layout))
+
+    async def set_live_captions(self, shown: bool) -> None:
+        """Turn the meeting's live captions on or off for this room."""
+        await self._guarded(self._meeting.set_live_captions(shown))
 
     async def leave(self) -> None:
         """Leave the meeting (or acknowledge an error); ends in IDLE within a few seconds."""

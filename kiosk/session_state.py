@@ -9,6 +9,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from kiosk.meeting_view_state import MeetingView
+
 
 class SessionState(enum.Enum):
     """The states of the join state machine."""
@@ -94,6 +96,7 @@ class SessionSnapshot:
     speaker: DeviceStatus = field(default_factory=DeviceStatus)
     connected_since: float | None = None  # time.monotonic() when CONNECTED was first reached
     token_refreshes: int = 0
+    view: MeetingView = field(default_factory=MeetingView)  # presentation, layout, captions
 
     @property
     def in_call(self) -> bool:

@@ -20,6 +20,7 @@ class AiortcMediaFactory:
         ice_servers: Sequence[IceServer],
         bandwidth_out_kbps: int | None = None,
         relay_only: bool = False,
+        bandwidth_in_kbps: int | None = None,
     ) -> AiortcMediaCall:
         """A new call with the token's ICE servers; devices are opened by `create_offer`."""
         return AiortcMediaCall(
@@ -27,4 +28,5 @@ class AiortcMediaFactory:
             ice_servers=ice_servers,
             bandwidth_out_kbps=bandwidth_out_kbps,
             relay_only=relay_only,
+            bandwidth_in_kbps=bandwidth_in_kbps,
         )

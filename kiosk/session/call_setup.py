@@ -38,6 +38,7 @@ class CallTarget:
     alias: str
     participant_uuid: str
     token: Callable[[], Token]
+    present: str | None = None  # "main": the node puts slides into the main video
 
 
 async def establish_call(
@@ -56,6 +57,7 @@ async def establish_call(
         token.ice_servers,
         bandwidth_out_kbps=token.bandwidth_out,
         relay_only=token.use_relay_candidates_only,
+        bandwidth_in_kbps=token.bandwidth_in,
     )
     try:
         # Mute before the offer so not one frame of a muted camera leaves the room.
@@ -63,7 +65,8 @@ async def establish_call(
         media.set_camera_muted(camera_muted)
         offer = await media.create_offer()
         answer = await asyncio.to_thread(
-            target.client.calls, target.alias, target.participant_uuid, target.token().token, offer
+            target.client.calls, target.alias, target.participant_uuid, target.token().token, offer,
+            present=target.present,
         )
         await media.apply_answer(answer.sdp)
         await asyncio.to_thread(
