@@ -29,6 +29,17 @@ are `{"status": "failed", "result": "<reason>"}` with 400 (bad body) or 404
   (404 without a live call, 409 while a negotiation is in progress)
 - `POST /_sim/rooms/{alias}/participants/{uuid}/refresh` → `true` (a `refresh_token` event)
 - `POST /_sim/rooms/{alias}/participants/{uuid}/disconnect` `{"reason"?}` → `true`
+- `POST /_sim/rooms/{alias}/present` `{"name"?: "Anna Svensson", "mode"?: "stream" | "jpeg"}`
+  → `{presenter_uuid, mode}`: a simulated participant presents a slide deck (presenter.py);
+  `DELETE /_sim/rooms/{alias}/present` → `{stopped: bool}`
+- `POST /_sim/rooms/{alias}/presentation_options` `{"answer_slides": bool}` → `true`
+  (false: later calls get their slides m-line answered `inactive`, like an older node)
+- `POST /_sim/rooms/{alias}/captions` `{"lines"?: [str], "word_seconds"?: 0.25}` →
+  `{lines: n}`: live captions spoken to the participants that asked for them
+- `GET /_sim/rooms/{alias}` also has `layout`, `presentation: {answer_slides, presentations,
+  jpegs_served: {uuid: n}, presentation: {presenter_name, presenter_uuid, mode, slide,
+  frames, slides_rendered} | null}`, `captions: {wanted, sent}`, and each call's `media`
+  `slides_negotiated`, `slides_frames_sent`, `present_main` (routes: presentation_api.py)
 - `GET  /_sim/faults` → `[{id, path_contains, status, count, remaining, delay, body,
   ice_blackhole}]`
 - `POST /_sim/faults` `{path_contains, status?, count?=1, delay?=0, body?, drop_events?,

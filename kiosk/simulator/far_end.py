@@ -20,12 +20,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc.rtcconfiguration import RTCBundlePolicy
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from kiosk.media.microphone_source import ToneTrack
+from kiosk.media.slides_sdp import slides_mid, tag_answer_slides
 from kiosk.simulator.frame_checks import is_black_video, is_silent_audio
 from kiosk.simulator.ice_blackhole import SilentUdpPort, redirect_candidates, without_candidates
 from kiosk.simulator.pattern_video import PatternStatus, PatternVideoTrack
+from kiosk.simulator.presenter import SlidesFeed, SlidesTrack
 
 __all__ = ["FarEnd", "MediaCounters", "PatternStatus"]
 
@@ -57,12 +60,23 @@ class FarEnd:
     """
 
     def __init__(
-        self, label: str, status: Callable[[], PatternStatus], ice_blackhole: bool = False
+        self, label: str, status: Callable[[], PatternStatus], ice_blackhole: bool = False,
+        slides: SlidesFeed | None = None, answer_slides: bool = True, present_main: bool = False,
     ) -> None:
         self.label = label
+        # Presentations: the slides m-line of the offer (if answered), or the main video
+        # for a call made with `present: "main"` (see presenter.py).
+        self._slides_feed = slides
+        self._answer_slides = answer_slides
+        self._present_main = present_main
+        self._slides_mid: str | None = None
+        self._slides_track: SlidesTrack | None = None
         self._status = status
         self._blackhole = SilentUdpPort() if ice_blackhole else None
-        self._pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        # Max-bundle: aiortc's "balanced" leaves a second video m-line (the slides) on a
+        # transport of its own that the BUNDLE never connects.
+        self._pc = RTCPeerConnection(
+            RTCConfiguration(iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
         self._video_tracks: list[PatternVideoTrack] = []
         self._audio_tracks: list[ToneTrack] = []
         self._consumers: set[asyncio.Task[None]] = set()
@@ -104,10 +118,20 @@ class FarEnd:
             await self._pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
         except Exception as exc:  # aiortc raises several types for a malformed SDP
             raise ValueError(str(exc) or type(exc).__name__) from None
+        offered = slides_mid(offer_sdp)
+        if offered is not None:
+            self._slides_mid = offered
         self._attach_senders()
         answer = await self._pc.createAnswer()
         await self._pc.setLocalDescription(answer)
-        return self._pc.localDescription.sdp
+        sdp = self._pc.localDescription.sdp
+        # As a node does: the accepted slides m-line is tagged in the answer text too.
+        return tag_answer_slides(sdp, self._slides_mid) if self.slides_negotiated else sdp
+
+    @property
+    def slides_negotiated(self) -> bool:
+        """True when this call's answer accepted a slides m-line (slides are sent there)."""
+        return self._slides_track is not None
 
     @property
     def awaiting_answer(self) -> bool:
@@ -146,8 +170,15 @@ class FarEnd:
         for transceiver in self._pc.getTransceivers():
             if transceiver.sender.track is not None or transceiver.stopped:
                 continue
+            if transceiver.mid is not None and transceiver.mid == self._slides_mid:
+                # Without a sender the answer says `inactive`: an older node's answer.
+                if self._answer_slides and self._slides_feed is not None:
+                    self._slides_track = SlidesTrack(self._slides_feed)
+                    self._pc.addTrack(self._slides_track)
+                continue
             if transceiver.kind == "video":
-                track: MediaStreamTrack = PatternVideoTrack(self._status)
+                track: MediaStreamTrack = PatternVideoTrack(
+                    self._status, self._main_slide if self._present_main else None)
                 self._video_tracks.append(track)  # type: ignore[arg-type]
             elif transceiver.kind == "audio":
                 track = ToneTrack(level=FAR_END_TONE_LEVEL)
@@ -202,7 +233,16 @@ class FarEnd:
             "audio_frames_sent": sum(t.frames_sent for t in self._audio_tracks),
             "ice_blackhole": self._blackhole is not None,
             "blackholed_datagrams": self._blackhole.datagrams_received if self._blackhole else 0,
+            "slides_negotiated": self.slides_negotiated,
+            "slides_frames_sent": self._slides_track.frames_sent if self._slides_track else 0,
+            "present_main": self._present_main,
         }
+
+    def _main_slide(self) -> Any:
+        """The slide to send in the main video of a `present: main` call, or None."""
+        feed = self._slides_feed
+        slide = feed.slide if feed is not None else None
+        return slide.frame(main=True) if slide is not None else None
 
     @property
     def closed(self) -> bool:
@@ -218,6 +258,8 @@ class FarEnd:
             self._blackhole.close()
         for track in [*self._video_tracks, *self._audio_tracks]:
             track.stop()
+        if self._slides_track is not None:
+            self._slides_track.stop()
         for task in list(self._consumers):
             task.cancel()
         with contextlib.suppress(Exception):

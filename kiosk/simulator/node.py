@@ -14,9 +14,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from kiosk.simulator.captions import CaptionPlayer, captions_snapshot
 from kiosk.simulator.event_hub import EventHub, SseMessage, Subscription
 from kiosk.simulator.far_end import FarEnd, PatternStatus
 from kiosk.simulator.pin_check import HOST, role_for_pin
+from kiosk.simulator.presenter import Presenter
 from kiosk.simulator.protocol_replies import NODE_VERSION, ApiError
 from kiosk.simulator.room_state import (
     CHAIR,
@@ -64,6 +66,9 @@ class SimulatedNode:
         self._rooms: dict[str, RoomState] = {r.alias.lower(): RoomState(r) for r in rooms}
         self._by_extension = {r.extension: r.alias.lower() for r in rooms if r.extension}
         self._tasks: set[asyncio.Task[None]] = set()
+        # Presentations, live captions (presenter.py, captions.py); layouts are RoomState's.
+        self.presenter = Presenter(self.hub, self._add_simulated_host, self._broadcast)
+        self.captions = CaptionPlayer(self.hub)
         for room in self._rooms.values():
             if room.config.hosts_present:
                 self._add_simulated_host(room, SIMULATED_HOST_NAME)
@@ -135,6 +140,9 @@ class SimulatedNode:
         )
         token = self.tokens.issue(participant.uuid)
         self._add(room, participant)
+        if room.config.presenter_name and room.config.present_after_join is not None:
+            self.presenter.schedule(room, room.config.presenter_name,
+                                    room.config.present_after_join)
         log.info(
             "%s joined %s as %s%s",
             participant.display_name,
@@ -281,6 +289,10 @@ class SimulatedNode:
             }
         )
         self._broadcast(room, "participant_delete", {"uuid": participant.uuid})
+        self.presenter.presenter_left(room, participant)
+        self.captions.remove(participant.uuid)
+        if not room.real_participants:
+            self.presenter.room_emptied(room)
         if was_started and not room.host_present:
             self._broadcast(room, "conference_update", room.conference_event())
 
@@ -340,6 +352,10 @@ class SimulatedNode:
                 self._remove(room, target, reason="Participant disconnected", notify=False)
             else:
                 self._remove(room, target, reason=KICKED_REASON, notify=True)
+            return
+        if action in ("show_live_captions", "hide_live_captions"):
+            target = self._target(room, actor, participant_uuid, host_may=False)
+            self.captions.set_wanted(room, target.uuid, action == "show_live_captions")
             return
         if action == "unlock":
             target = room.participants.get(participant_uuid)
@@ -435,6 +451,9 @@ class SimulatedNode:
             label=f"{room.alias}/{target.display_name}",
             status=lambda: self._pattern_status(room, target.uuid),
             ice_blackhole=ice_blackhole,
+            slides=self.presenter.feed(room),
+            answer_slides=self.presenter.room(room).answer_slides,
+            present_main=present == "main",
         )
         try:
             answer = await far_end.answer(offer)
@@ -605,12 +624,17 @@ class SimulatedNode:
             ],
             "dtmf": list(room.dtmf),
             "departed": list(room.departed),
+            "layout": room.layout,
+            "presentation": self.presenter.snapshot(room),
+            "captions": captions_snapshot(self.captions, room),
         }
 
     # --------------------------------------------------------------- shutdown
 
     async def close(self) -> None:
         """End every stream and far end (the node is stopping)."""
+        await self.presenter.close()
+        await self.captions.close()
         self.hub.close_all()
         closing = [
             call.far_end.close()

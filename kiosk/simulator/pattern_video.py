@@ -138,11 +138,16 @@ class PatternRenderer:
 
 
 class PatternVideoTrack(VideoStreamTrack):
-    """A 640x360@30 video track of the pattern, following `status()` live."""
+    """A 640x360@30 video track of the pattern, following `status()` live.
 
-    def __init__(self, status: Callable[[], PatternStatus]) -> None:
+    `override()`, when given, may return a frame to send instead (a presentation put
+    into the main video of a `present: main` call)."""
+
+    def __init__(self, status: Callable[[], PatternStatus],
+                 override: Callable[[], av.VideoFrame | None] | None = None) -> None:
         super().__init__()
         self._status = status
+        self._override = override
         self._renderer = PatternRenderer()
         self._count = 0
         self.frames_sent = 0
@@ -150,7 +155,9 @@ class PatternVideoTrack(VideoStreamTrack):
     async def recv(self) -> Any:
         """The next frame, paced at 30 frames per second by aiortc's clock."""
         pts, time_base = await self.next_timestamp()
-        frame = self._renderer.render(self._status(), self._count)
+        replaced = self._override() if self._override is not None else None
+        frame = replaced if replaced is not None else self._renderer.render(self._status(),
+                                                                            self._count)
         frame.pts = pts
         frame.time_base = time_base
         self._count += 1

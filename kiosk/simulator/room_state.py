@@ -77,6 +77,7 @@ class ParticipantRecord:
     is_muted: bool = False
     is_video_muted: bool = False
     is_client_muted: bool = False
+    is_presenting: bool = False
     calls: dict[str, CallRecord] = field(default_factory=dict)
 
     @property
@@ -105,7 +106,7 @@ class ParticipantRecord:
             "is_muted": _yes_no(self.is_muted),
             "is_video_muted": self.is_video_muted,
             "is_client_muted": self.is_client_muted,
-            "is_presenting": "NO",
+            "is_presenting": _yes_no(self.is_presenting),
             "is_audio_only_call": "NO",
             "is_video_call": "YES",
             "is_external": False,
@@ -152,6 +153,7 @@ class RoomState:
     departed: list[dict[str, Any]] = field(default_factory=list)
     locked: bool = False
     guests_muted: bool = False
+    layout: str = "ac"  # the layout hosts chose (transform_layout)
 
     @property
     def alias(self) -> str:
@@ -179,6 +181,6 @@ class RoomState:
             "guests_can_present": True,
             "guests_can_unmute": True,
             "direct_media": False,
-            "live_captions_available": False,
+            "live_captions_available": True,  # the simulator plays caption scripts
             "breakout_rooms": False,
         }

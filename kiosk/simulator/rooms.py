@@ -29,6 +29,8 @@ _KNOWN_KEYS = frozenset(
         "virtual_reception",
         "host_wait_timeout",
         "extension_prompt",
+        "presenter_name",
+        "present_after_join",
     }
 )
 
@@ -72,6 +74,8 @@ class RoomConfig:
     virtual_reception: bool = False
     host_wait_timeout: float | None = None  # seconds a guest may wait for a host
     extension_prompt: ExtensionPrompt = ExtensionPrompt.STANDARD  # virtual receptions only
+    presenter_name: str | None = None  # a simulated host who presents...
+    present_after_join: float | None = None  # ...this many seconds after a room joins
 
     @property
     def pin_rule(self) -> PinRule:
@@ -169,6 +173,18 @@ def _room(source: str, index: int, table: Any) -> RoomConfig:
     if prompt not in choices:
         raise RoomsFileError(f"{where}: 'extension_prompt' must be one of {choices}")
 
+    presenter = table.get("presenter_name")
+    if presenter is not None and (not isinstance(presenter, str) or not presenter.strip()):
+        raise RoomsFileError(f"{where}: 'presenter_name' must be a non-empty string")
+    present_after = table.get("present_after_join")
+    if present_after is not None and (
+        isinstance(present_after, bool) or not isinstance(present_after, (int, float))
+        or present_after < 0
+    ):
+        raise RoomsFileError(f"{where}: 'present_after_join' must be a number of seconds")
+    if (presenter is None) != (present_after is None):
+        raise RoomsFileError(f"{where}: 'presenter_name' and 'present_after_join' go together")
+
     room = RoomConfig(
         alias=alias,
         name=name.strip(),
@@ -180,6 +196,8 @@ def _room(source: str, index: int, table: Any) -> RoomConfig:
         virtual_reception=flag("virtual_reception"),
         host_wait_timeout=float(wait) if wait is not None else None,
         extension_prompt=ExtensionPrompt(prompt),
+        presenter_name=presenter.strip() if presenter else None,
+        present_after_join=float(present_after) if present_after is not None else None,
     )
     if room.guest_pin and not room.host_pin:
         raise RoomsFileError(f"{where}: 'guest_pin' needs a 'host_pin' too")

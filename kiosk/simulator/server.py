@@ -28,6 +28,7 @@ from kiosk.simulator.client_api import ClientApi
 from kiosk.simulator.control_api import ControlApi
 from kiosk.simulator.fault_injector import FaultInjector
 from kiosk.simulator.node import SimulatedNode
+from kiosk.simulator.presentation_api import PresentationApi
 from kiosk.simulator.protocol_replies import ApiError, reply
 from kiosk.simulator.rooms import RoomConfig
 from kiosk.simulator.tls_authority import TlsAuthority
@@ -140,6 +141,7 @@ class Simulator:
             self._ca_bundle = authority.write_ca_bundle(directory)
             ssl_context = authority.server_context()
         app = web.Application(middlewares=[_error_middleware, self._faults.middleware])
+        PresentationApi(self._node).add_routes(app)  # before ClientApi's `{action}` routes
         ClientApi(self._node).add_routes(app)
         ControlApi(self._node, self._faults).add_routes(app)
         # No access log: event-stream URLs may carry `?token=`.
