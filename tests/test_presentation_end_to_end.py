@@ -258,9 +258,9 @@ async def test_presentation_start_and_stop_while_the_call_is_replaced(
     await until(lambda: presenting(session), "presentation_start")
     # The node ends the call: the session replaces it while the presentation goes on.
     await control(simulator, "disconnect_call", ROOM, me["uuid"])
-    await watch.until(lambda s: s.state is S.RECONNECTING, "RECONNECTING")
+    await watch.until(lambda s: s.state is S.RECONNECTING, what="RECONNECTING")
     await watch.until(lambda s: s.state is S.CONNECTED and session.media_call is not None
-                      and session.media_call is not first_media, "a new call")
+                      and session.media_call is not first_media, what="a new call")
     assert presenting(session)
     video = session.presentation_video
     assert video is session.media_call.presentation_video  # type: ignore[union-attr]
@@ -268,12 +268,12 @@ async def test_presentation_start_and_stop_while_the_call_is_replaced(
     # Stopped and started again while the next call is being set up.
     await control(simulator, "inject_fault", "/calls", delay=1.5)
     await control(simulator, "disconnect_call", ROOM, me["uuid"])
-    await watch.until(lambda s: s.state is S.RECONNECTING, "RECONNECTING again")
+    await watch.until(lambda s: s.state is S.RECONNECTING, what="RECONNECTING again")
     await control(simulator, "stop_presenting", ROOM)
     await until(lambda: not presenting(session), "presentation_stop while reconnecting")
     await control(simulator, "present", ROOM, PRESENTER)
     await until(lambda: presenting(session), "presentation_start while reconnecting")
-    await watch.until(lambda s: s.state is S.CONNECTED, "CONNECTED again")
+    await watch.until(lambda s: s.state is S.CONNECTED, what="CONNECTED again")
     video = session.presentation_video
     assert video is not None
     await until(lambda: video.frame_count >= 10, "slides after the second reconnect")
@@ -324,15 +324,15 @@ async def test_a_host_room_changes_the_layout(
     simulator: SimulatorThread, media_settings: Settings, sessions: list[ConferenceSession]
 ) -> None:
     session, watch = await join(sessions, media_settings)
-    await watch.until(lambda s: bool(s.view.layouts.available), "the layouts")
+    await watch.until(lambda s: bool(s.view.layouts.available), what="the layouts")
     layouts = session.snapshot.view.layouts
     assert "1:7" in layouts.available and "ac" in layouts.available
     assert layouts.thumbnail("1:7").lstrip().startswith("<svg")
     await session.choose_layout("1:7")
-    await watch.until(lambda s: s.view.layouts.current == "1:7", "the layout event")
+    await watch.until(lambda s: s.view.layouts.current == "1:7", what="the layout event")
     assert (await control(simulator, "room", ROOM))["layout"] == "1:7"
     await session.choose_layout("4:0")
-    await watch.until(lambda s: s.view.layouts.current == "4:0", "the second layout")
+    await watch.until(lambda s: s.view.layouts.current == "4:0", what="the second layout")
     assert (await control(simulator, "room", ROOM))["layout"] == "4:0"
 
 
@@ -356,15 +356,16 @@ async def test_the_speaker_and_live_captions_from_partial_to_final(
     simulator: SimulatorThread, media_settings: Settings, sessions: list[ConferenceSession]
 ) -> None:
     session, watch = await join(sessions, media_settings)
-    await watch.until(lambda s: s.view.captions.available, "captions available")
+    await watch.until(lambda s: s.view.captions.available, what="captions available")
     await control(simulator, "present", ROOM, PRESENTER)
-    await watch.until(lambda s: s.view.speaker_name == PRESENTER, "the presenter speaking")
+    await watch.until(lambda s: s.view.speaker_name == PRESENTER,
+                      what="the presenter speaking")
     await session.set_live_captions(True)
     assert session.snapshot.view.captions.shown
     await control(simulator, "play_captions", ROOM, ["Good morning everyone", "Next slide"],
                   word_seconds=0.05)
     await watch.until(lambda s: s.view.captions.lines[-1:] == ("Next slide",),
-                      "the second line final", timeout=10)
+                      what="the second line final", timeout=10)
     seen = [v.captions.lines for v in watch.values("view")]  # type: ignore[attr-defined]
     assert ("Good",) in seen and ("Good morning",) in seen  # partial text, growing
     assert ("Good morning everyone",) in seen  # replaced by its final text
