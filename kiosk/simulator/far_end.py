@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
-from aiortc.rtcconfiguration import RTCBundlePolicy
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.rtcconfiguration import RTCBundlePolicy
 
 from kiosk.media.microphone_source import ToneTrack
 from kiosk.media.slides_sdp import slides_mid, tag_answer_slides

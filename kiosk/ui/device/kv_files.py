@@ -8,12 +8,16 @@ from kivy.lang import Builder
 
 # Imported for their side effect: Kivy's Factory learns each widget class the kv files use.
 from kiosk.ui.widgets import (  # noqa: F401
+    bar_toggle,
+    captions_overlay,
     detach_when_transparent,
     entry_display,
     hideable,
     keypad,
     kiosk_button,
+    layout_picker,
     long_press,
+    pip_view,
     progress_spinner,
     self_view,
     status_pill,
@@ -28,6 +32,8 @@ WIDGET_KV = (
     "progress_spinner",
     "status_pill",
     "hideable",
+    "layout_picker",
+    "captions_overlay",
 )
 SCREEN_KV = (
     "kiosk_screen",

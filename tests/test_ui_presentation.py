@@ -1,0 +1,136 @@
+"""The in-call screen while someone presents, with captions and the host's layout picker:
+the kiosk app against the simulator (real HTTPS, real WebRTC, real widgets and taps)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from ui_harness import kiosk_settings, running_kiosk, wait_until
+
+from kiosk.config import Settings
+from kiosk.simulator.background import SimulatorThread
+
+pytestmark = pytest.mark.timeout(120)
+PRESENTER = "Anna Svensson"
+
+
+async def test_slides_fill_the_screen_people_move_to_the_pip_and_swap(
+    simulator: SimulatorThread, sim_settings: Settings
+) -> None:
+    from kiosk.ui.navigation.screen_names import ScreenName
+    from kiosk.ui.touch_driver import tap
+
+    async with running_kiosk(simulator, kiosk_settings(sim_settings)) as kiosk:
+        tap(kiosk.screen(ScreenName.HOME).join_buttons()[0])  # Open meeting: host
+        in_call = await kiosk.wait_screen(ScreenName.IN_CALL)
+        remote, pip = in_call.ids.remote, in_call.ids.pip
+        media = kiosk.session.media_call
+        await wait_until(lambda: remote.has_frame, "the people video")
+        assert remote.source is media.remote_video and not in_call.pip_shown
+
+        await asyncio.to_thread(simulator.control.present, "meet.open", PRESENTER)
+        await wait_until(lambda: in_call.presenting, "the presentation")
+        slides = kiosk.session.presentation_video
+        assert slides is media.presentation_video
+        assert remote.source is slides and pip.source is media.remote_video
+        assert in_call.banner_shown and in_call.banner_text == f"{PRESENTER} is presenting"
+        await wait_until(lambda: remote.blits >= 10 and pip.blits >= 5, "slides and PiP shown")
+        # Letterboxed: the 16:9 slides keep their aspect in the window.
+        picture_w, picture_h = remote._picture.size
+        assert abs(picture_w / picture_h - 16 / 9) < 0.02
+        assert in_call.speaker_text == f"{PRESENTER} is speaking"
+
+        # Only new frames are uploaded: blits never outrun the frames that arrived.
+        blits, arrived = remote.blits, slides.frame_count
+        await asyncio.sleep(1.0)
+        assert remote.blits - blits <= slides.frame_count - arrived + 1
+
+        tap(pip)  # swap: people full screen, slides small
+        await wait_until(lambda: in_call.swapped, "the swap")
+        assert remote.source is media.remote_video and pip.source is slides
+        tap(pip)
+        await wait_until(lambda: not in_call.swapped, "the swap back")
+        assert remote.source is slides
+
+        await asyncio.to_thread(simulator.control.stop_presenting, "meet.open")
+        await wait_until(lambda: not in_call.presenting, "back to the people")
+        assert remote.source is media.remote_video and not in_call.pip_shown
+        assert pip.source is None
+        await wait_until(lambda: not in_call.banner_shown, "the banner gone")
+
+
+async def test_jpeg_slides_are_shown_when_the_node_does_not_answer_the_slides_m_line(
+    simulator: SimulatorThread, sim_settings: Settings
+) -> None:
+    from kiosk.ui.navigation.screen_names import ScreenName
+    from kiosk.ui.touch_driver import tap
+
+    await asyncio.to_thread(simulator.control.presentation_options, "meet.open", False)
+    async with running_kiosk(simulator, kiosk_settings(sim_settings)) as kiosk:
+        tap(kiosk.screen(ScreenName.HOME).join_buttons()[0])
+        in_call = await kiosk.wait_screen(ScreenName.IN_CALL)
+        await asyncio.to_thread(simulator.control.present, "meet.open", PRESENTER)
+        await wait_until(lambda: in_call.presenting, "the presentation")
+        remote = in_call.ids.remote
+        await wait_until(lambda: remote.has_frame and remote.blits >= 1, "the JPEG slide")
+        shown = remote.blits
+        await asyncio.sleep(1.0)
+        # One picture per slide change (every 4 s): no re-upload of the same JPEG.
+        assert remote.blits <= shown + 1
+
+
+async def test_host_picks_a_layout_and_captions_show_at_the_bottom(
+    simulator: SimulatorThread, sim_settings: Settings
+) -> None:
+    from kiosk.ui.navigation.screen_names import ScreenName
+    from kiosk.ui.touch_driver import tap
+
+    async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
+        tap(kiosk.screen(ScreenName.HOME).join_buttons()[0])
+        in_call = await kiosk.wait_screen(ScreenName.IN_CALL)
+        await wait_until(lambda: in_call.layouts_available, "the Layout button")
+        tap(in_call.ids.layout)
+        picker = in_call.ids.layout_picker
+        await wait_until(lambda: in_call.layouts_open and len(picker.thumbs()) >= 4,
+                         "the thumbnails")
+        assert all(thumb.texture is not None for thumb in picker.thumbs())
+        target = next(t for t in picker.thumbs() if t.layout == "1:7")
+        tap(target)
+
+        def layout_at_node() -> bool:
+            return simulator.control.room("meet.open")["layout"] == "1:7"
+
+        await wait_until(lambda: target.selected, "the layout event selects it")
+        assert await asyncio.to_thread(layout_at_node)
+
+        await wait_until(lambda: in_call.captions_available, "the CC button")
+        if not in_call.bar_visible:
+            in_call.show_bar()
+        tap(in_call.ids.captions)
+        await wait_until(lambda: in_call.captions_shown, "captions on")
+        overlay = in_call.ids.captions_overlay
+        assert overlay.current == "Captions will appear here"
+        await asyncio.to_thread(simulator.control.play_captions, "meet.open",
+                                ["Welcome to the review", "Next slide please"], 0.05)
+        await wait_until(lambda: overlay.current == "Next slide please", "the final caption")
+        assert overlay.previous == "Welcome to the review"
+        assert overlay.y < in_call.height / 3  # at the bottom of the screen
+
+
+async def test_a_guest_room_has_no_layout_button(
+    simulator: SimulatorThread, sim_settings: Settings
+) -> None:
+    from kiosk.ui.navigation.screen_names import ScreenName
+    from kiosk.ui.touch_driver import tap
+
+    await asyncio.to_thread(simulator.control.host_joins, "meet.team")
+    async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
+        tap(kiosk.screen(ScreenName.HOME).join_buttons()[1])  # Team meeting
+        pin = await kiosk.wait_screen(ScreenName.PIN)
+        tap(pin.ids.guest)
+        in_call = await kiosk.wait_screen(ScreenName.IN_CALL)
+        await asyncio.sleep(1.0)
+        assert kiosk.session.snapshot.role == "GUEST"
+        assert not in_call.layouts_available and not in_call.ids.layout.shown
+        assert in_call.ids.layout.width == 0
