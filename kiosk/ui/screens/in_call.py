@@ -23,6 +23,7 @@ from kiosk.ui.screens.call_time import format_call_time
 from kiosk.ui.screens.kiosk_screen import KioskScreen
 from kiosk.ui.texts import participants_text
 from kiosk.ui.theme import THEME
+from kiosk.ui.widgets.bar_toggle import BarToggle
 from kiosk.ui.widgets.detach_when_transparent import DetachWhenTransparent
 from kiosk.ui.widgets.keypad import Keypad
 
@@ -65,6 +66,13 @@ class InCallScreen(KioskScreen):
         super().__init__(**kwargs)
 
     def on_kv_post(self, _base_widget: object) -> None:
+        # Control-bar buttons that apply only sometimes (captions, layout) leave the bar
+        # while hidden, so the others close up; strong references keep them alive.
+        self._bar_buttons = list(reversed(self.ids.bar.children))
+        for button in self._bar_buttons:
+            if isinstance(button, BarToggle):
+                button.bind(shown=self._sync_bar)
+        self._sync_bar()
         layer = self.ids.remote.parent
         overlays = [w for w in layer.children if w is not self.ids.remote.__self__]
         self._detacher = DetachWhenTransparent(layer, overlays)
@@ -98,6 +106,14 @@ class InCallScreen(KioskScreen):
         self.has_media = media is not None
         self.ids.self_view.source = media.local_video if media is not None else None
         self._arrange_stage()
+
+    def _sync_bar(self, *_args: object) -> None:
+        bar = self.ids.bar
+        wanted = [b for b in self._bar_buttons if not isinstance(b, BarToggle) or b.shown]
+        if list(reversed(bar.children)) != wanted:
+            bar.clear_widgets()
+            for button in wanted:
+                bar.add_widget(button)
 
     # --- presentation, speaker, captions, layouts -------------------------------------
     def _show_view(self, view: MeetingView, is_host: bool) -> None:
