@@ -88,7 +88,8 @@ async def _scenario(app: Any, control: SimulatorControl, seconds: float,
     await _wait(lambda: app.manager is not None and app.current_screen is ScreenName.HOME,
                 20, "home screen")
     home = app.screen(ScreenName.HOME)
-    await _wait(lambda: bool(home.join_buttons()), 10, "join buttons")
+    await _wait(lambda: home.node_reachable is not None, 10, "node check")
+    await asyncio.sleep(1.0)  # the Home screen lays out before the tap
     tap(next(b for b in home.join_buttons() if b.meeting_alias == ROOM))
     await _wait(lambda: app.current_screen is ScreenName.IN_CALL, 20, "in call")
     in_call = app.screen(ScreenName.IN_CALL)
