@@ -28,6 +28,7 @@ bench: venv system-packages
 	$(PY) bench/join_latency.py
 	$(PY) bench/call_cost.py
 	$(PY) bench/ui_cost.py
+	$(PY) bench/presentation_cost.py
 
 venv: $(STAMP)
 

@@ -110,6 +110,10 @@ class PresentationReceiver:
         log.info("Presentation stopped")
         self._wanted = None
         self.jpeg_video.clear()
+        # The last slide must not flash up when the next presentation starts.
+        streamed = getattr(self._media(), "presentation_video", None)
+        if isinstance(streamed, FrameMailbox):
+            streamed.clear()
         self._set(PresentationState())
 
     def on_frame(self, frame_id: str | None) -> None:
