@@ -11,7 +11,7 @@ from ui_harness import kiosk_settings, running_kiosk, wait_until
 from kiosk.config import Settings
 from kiosk.simulator.background import SimulatorThread
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = pytest.mark.timeout(300)
 PRESENTER = "Anna Svensson"
 
 
@@ -134,3 +134,59 @@ async def test_a_guest_room_has_no_layout_button(
         assert kiosk.session.snapshot.role == "GUEST"
         assert not in_call.layouts_available and not in_call.ids.layout.shown
         assert in_call.ids.layout.width == 0
+
+
+async def test_thirty_presentations_leak_no_textures_tasks_or_clock_events(
+    simulator: SimulatorThread, sim_settings: Settings
+) -> None:
+    import gc
+
+    from kivy.clock import Clock
+    from kivy.graphics.texture import Texture
+
+    from kiosk.ui.navigation.screen_names import ScreenName
+    from kiosk.ui.touch_driver import tap
+
+    def live_textures() -> int:
+        gc.collect()
+        return sum(1 for o in gc.get_objects() if isinstance(o, Texture))
+
+    async with running_kiosk(simulator, kiosk_settings(sim_settings)) as kiosk:
+        tap(kiosk.screen(ScreenName.HOME).join_buttons()[0])
+        in_call = await kiosk.wait_screen(ScreenName.IN_CALL)
+        remote, pip = in_call.ids.remote, in_call.ids.pip
+
+        cycles = 0
+
+        async def one_cycle() -> None:
+            nonlocal cycles
+            cycles += 1
+            shown = remote.blits
+            await asyncio.to_thread(simulator.control.present, "meet.open", PRESENTER)
+            try:
+                await wait_until(lambda: in_call.presenting and remote.blits > shown
+                                 and pip.has_frame, "slides shown", timeout=40)
+            except AssertionError:
+                view = kiosk.session.snapshot.view.presentation
+                raise AssertionError(
+                    f"presenting {in_call.presenting} {view}, blits {remote.blits - shown}, "
+                    f"pip {pip.has_frame} {pip.source} {pip.active}, remote {remote.source} "
+                    f"{remote.active} count {remote.source.frame_count} seen {remote._seen_count} "
+                    f"pulls {remote.pulls} shown# {remote._shown_number} size {remote.size} "
+                    f"cycle {cycles}") from None
+            tap(pip)  # a swap each time: both views change size and source
+            await wait_until(lambda: in_call.swapped, "swapped")
+            await asyncio.to_thread(simulator.control.stop_presenting, "meet.open")
+            await wait_until(lambda: not in_call.presenting and remote.has_frame, "people back")
+
+        await one_cycle()
+        await asyncio.sleep(0.3)
+        textures, tasks = live_textures(), len(asyncio.all_tasks())
+        events = len(Clock.get_events())
+        for _ in range(29):
+            await one_cycle()
+        await asyncio.sleep(0.3)
+        assert live_textures() <= textures + 4  # the views' current pair, nothing piling up
+        assert len(asyncio.all_tasks()) <= tasks + 2
+        assert len(Clock.get_events()) <= events + 2
+        assert len(kiosk.session.media_call.peer_connection.getTransceivers()) == 3
