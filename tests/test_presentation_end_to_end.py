@@ -134,6 +134,7 @@ async def test_the_offer_carries_the_slides_m_line_and_the_receive_budget(
     assert [s.is_slides for s in video] == [False, True]
     assert video[1].direction == "recvonly"
     assert all(s.bandwidth_as == 1280 for s in video)  # the token's bandwidth_in
+    assert offer.count("a=content:main") == 2  # main audio and video, as Pexip's clients
 
 
 # --------------------------------------------------------------------------- fallbacks

@@ -71,6 +71,16 @@ def test_an_answer_without_the_mid_is_not_an_answer_for_slides() -> None:
     assert slides_mid(tagged) == "2"
 
 
+def test_main_sections_are_tagged_main_like_pexips_clients_do() -> None:
+    marked = mark_slides(OFFER, "2", None, main_mids=("0", "1"))
+    lines = marked.split("\r\n")
+    assert lines[lines.index("a=mid:0") + 1] == "a=content:main"
+    assert lines[lines.index("a=mid:1") + 1] == "a=content:main"
+    assert lines[lines.index("a=mid:2") + 1] == "a=content:slides"
+    assert slides_mid(marked) == "2"
+    assert mark_slides(marked, "2", None, main_mids=("0", "1")) == marked
+
+
 def test_garbage_is_left_alone() -> None:
     assert media_sections("not sdp") == []
     assert mark_slides("v=0\r\n", "1", 100) == "v=0\r\n"

@@ -193,8 +193,11 @@ class AiortcMediaCall:
             raise MediaFailed(f"could not create the media offer ({exc})") from exc
         if self._slides is not None:
             self._slides_mid = self._slides.mid
+        main_mids = [t.mid for t in pc.getTransceivers()
+                     if t is not self._slides and t.mid is not None]
         # aiortc keeps its own description; the node gets the text with Pexip's additions.
-        return mark_slides(pc.localDescription.sdp, self._slides_mid, self._bandwidth_in_kbps)
+        return mark_slides(pc.localDescription.sdp, self._slides_mid, self._bandwidth_in_kbps,
+                           main_mids=main_mids)
 
     async def apply_answer(self, sdp: str) -> None:
         """Apply the node's SDP answer; MediaFailed if it cannot be used."""

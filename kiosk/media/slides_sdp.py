@@ -13,14 +13,18 @@ call's total, divides it between people and slides while someone presents.
 (Pexip's iOS SDK puts the line on the main video only; the node then sends
 slides at its own default.)
 
+Main audio and video are tagged `a=content:main`, as both of those clients do.
+
 Every function takes SDP with CRLF or LF line ends and keeps what it found.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 SLIDES_ATTRIBUTE = "a=content:slides"
+MAIN_ATTRIBUTE = "a=content:main"  # Pexip's web and iOS clients tag the main audio and video
 SENDING_DIRECTIONS = frozenset({"sendonly", "sendrecv"})  # the node's side of an answer
 DIRECTIONS = frozenset({"sendonly", "sendrecv", "recvonly", "inactive"})
 
@@ -87,24 +91,30 @@ def media_sections(sdp: str) -> list[MediaSection]:
     return found
 
 
-def mark_slides(sdp: str, slides_mid: str | None, bandwidth_in_kbps: int | None = None) -> str:
+def mark_slides(sdp: str, slides_mid: str | None, bandwidth_in_kbps: int | None = None,
+                main_mids: Sequence[str] = ()) -> str:
     """The offer text with `a=content:slides` in the section of `slides_mid` (None: no slides
-    section) and, with a receive budget, `b=AS:<kbps>` in every video section without one."""
+    section), `a=content:main` in those of `main_mids` and, with a receive budget,
+    `b=AS:<kbps>` in every video section without one."""
     lines, newline = _split(sdp)
     out = list(lines)
     # From the last section back, so inserting lines keeps the earlier indexes valid.
     for start, end in reversed(_sections(lines)):
         section = lines[start:end]
         kind = section[0][2:].split()[0] if len(section[0]) > 2 else ""
-        if kind != "video":
+        if kind not in ("audio", "video"):
             continue
         inserts: list[tuple[int, str]] = []
         mid_line = next((i for i, line in enumerate(section) if line.startswith("a=mid:")), None)
-        if (slides_mid is not None and mid_line is not None
-                and section[mid_line][len("a=mid:"):].strip() == slides_mid
-                and SLIDES_ATTRIBUTE not in section):
-            inserts.append((mid_line + 1, SLIDES_ATTRIBUTE))
-        if bandwidth_in_kbps and not any(line.startswith("b=AS:") for line in section):
+        mid = section[mid_line][len("a=mid:"):].strip() if mid_line is not None else None
+        tagged = any(line.startswith("a=content:") for line in section)
+        if mid_line is not None and not tagged:
+            if slides_mid is not None and mid == slides_mid:
+                inserts.append((mid_line + 1, SLIDES_ATTRIBUTE))
+            elif mid in main_mids:
+                inserts.append((mid_line + 1, MAIN_ATTRIBUTE))
+        if (kind == "video" and bandwidth_in_kbps
+                and not any(line.startswith("b=AS:") for line in section)):
             # b= lines follow the c= line (RFC 4566 order: i, c, b, k, a).
             after = next((i + 1 for i, line in enumerate(section) if line.startswith("c=")), 1)
             inserts.append((after, f"b=AS:{int(bandwidth_in_kbps)}"))
