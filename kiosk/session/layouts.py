@@ -39,10 +39,9 @@ class LayoutPicker:
             return
         self._loaded = True
         try:
-            available, svgs = await asyncio.wait_for(asyncio.gather(
-                asyncio.to_thread(self._client.available_layouts, self._alias, token.token),
-                asyncio.to_thread(self._client.layout_svgs, self._alias, token.token),
-            ), LOAD_TIMEOUT)
+            # One worker thread for both: nothing is left behind if the join is cancelled.
+            available, svgs = await asyncio.wait_for(
+                asyncio.to_thread(self._fetch, token), LOAD_TIMEOUT)
         except (InfinityError, TimeoutError) as exc:
             log.info("Layouts not offered: %s", type(exc).__name__)
             self._loaded = False  # a later role change may try again
@@ -51,6 +50,10 @@ class LayoutPicker:
         log.info("Layouts offered: %s", ", ".join(available))
         self._set(LayoutChoice(available=available, thumbnails=thumbnails,
                                current=self.choice.current))
+
+    def _fetch(self, token: Token) -> tuple[tuple[str, ...], dict[str, str]]:
+        return (self._client.available_layouts(self._alias, token.token),
+                self._client.layout_svgs(self._alias, token.token))
 
     def on_event(self, event: LayoutEvent) -> None:
         """A `layout` event: the meeting now shows this layout."""
