@@ -131,14 +131,16 @@ def child(mode: str, url: str, ca_bundle: str, seconds: float) -> int:
     control = SimulatorControl(url, Path(ca_bundle))
 
     async def hook(app: Any) -> int:
-        return await _scenario(app, control, seconds, result)
+        code = await _scenario(app, control, seconds, result)
+        # Printed before the app stops: a failure while stopping must not lose the figures.
+        sys.stdout.write(json.dumps(result) + "\n")
+        sys.stdout.flush()
+        return code
 
     try:
-        code = run_app(settings, LaunchOptions(window_size=WINDOW), hook=hook).code
+        return run_app(settings, LaunchOptions(window_size=WINDOW), hook=hook).code
     finally:
         control.close()
-    sys.stdout.write(json.dumps(result) + "\n")
-    return code
 
 
 def main() -> int:
