@@ -137,6 +137,17 @@ async def test_the_offer_carries_the_slides_m_line_and_the_receive_budget(
     assert offer.count("a=content:main") == 2  # main audio and video, as Pexip's clients
 
 
+async def test_a_room_joining_during_a_presentation_sees_it_at_once(
+    simulator: SimulatorThread, media_settings: Settings, sessions: list[ConferenceSession]
+) -> None:
+    await control(simulator, "present", ROOM, PRESENTER)
+    session, _ = await join(sessions, media_settings)
+    await until(lambda: presenting(session), "the presentation replayed on connect")
+    video = session.presentation_video
+    assert video is not None
+    await until(lambda: video.frame_count >= 5, "slides on the slides m-line")
+
+
 # --------------------------------------------------------------------------- fallbacks
 
 
@@ -200,6 +211,23 @@ async def test_jpeg_fallback_fetches_the_newest_frame_one_at_a_time(
     assert in_flight["max"] == 1
     # The first announced one and then only the newest: never all ten.
     assert 1 <= fetched <= 3, fetched
+
+
+async def test_a_thin_link_fetches_the_small_presentation_jpeg(
+    simulator: SimulatorThread, media_settings: Settings, sessions: list[ConferenceSession]
+) -> None:
+    session, _ = await join(sessions, dataclasses.replace(media_settings, presentation="jpeg"))
+    meeting = session._meeting
+    assert meeting.token is not None
+    # As if the node had given a receive budget of 384 kbit/s (the doc's threshold).
+    meeting.token = dataclasses.replace(meeting.token, bandwidth_in=384)
+    await control(simulator, "present", ROOM, PRESENTER, mode="jpeg")
+    await until(lambda: meeting.view.presentation.jpegs_fetched >= 1, "the first JPEG")
+    frame = meeting.view.presentation.jpeg_video.latest_frame()
+    assert frame is not None and (frame.width, frame.height) == (640, 360)
+    state = await control(simulator, "room", ROOM)
+    assert state["presentation"]["jpegs_served"] == {}
+    assert sum(state["presentation"]["low_jpegs_served"].values()) >= 1
 
 
 async def test_main_mode_asks_the_node_for_slides_in_the_main_video(

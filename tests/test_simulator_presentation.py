@@ -52,7 +52,8 @@ def test_presentation_events_and_jpegs(simulator: SimulatorThread, sim_api: Node
         events.wait_for("presentation_stop")
         assert simulator.control.stop_presenting(ROOM) is False
         state = simulator.control.room(ROOM)
-        assert state["presentation"]["jpegs_served"][joined["participant_uuid"]] == 2
+        assert state["presentation"]["jpegs_served"][joined["participant_uuid"]] == 1
+        assert state["presentation"]["low_jpegs_served"][joined["participant_uuid"]] == 1
         assert state["presentation"]["presentation"] is None
     finally:
         events.close()

@@ -257,6 +257,7 @@ class SimulatedNode:
         ]
         replay.append(self.hub.message("participant_sync_end", None))
         replay.append(self.hub.message("conference_update", room.conference_event()))
+        replay += [self.hub.message(name, data) for name, data in self.presenter.replay(room)]
         return self.hub.subscribe(participant.uuid, path, replay)
 
     def _broadcast(self, room: RoomState, name: str, data: Any) -> None:

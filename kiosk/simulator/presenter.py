@@ -9,7 +9,9 @@
 - sends `presentation_frame` (its event id is the frame id) to the others (in `jpeg`
   mode to everyone) and serves `presentation_high.jpeg` / `presentation.jpeg`;
 - sends `stage` events with the presenter speaking, at the start and on each slide;
-- on stop, `presentation_stop` {} and `is_presenting: "NO"`.
+- on stop, `presentation_stop` {} and `is_presenting: "NO"`;
+- tells an event stream that connects meanwhile: after the roster, `presentation_start`
+  and a `presentation_frame` (a room joining late, or reconnecting its stream).
 A room can also be set to answer the slides m-line `inactive`, as an older node
 does (`POST /_sim/rooms/{alias}/presentation_options {"answer_slides": false}`), and
 a room may schedule a presenter some seconds after a room joins (the demo).
@@ -124,6 +126,7 @@ class RoomSlides:
     answer_slides: bool = True
     presentation: RoomPresentation | None = None
     jpegs_served: dict[str, int] = field(default_factory=dict)
+    low_jpegs_served: dict[str, int] = field(default_factory=dict)  # presentation.jpeg
     scheduled: asyncio.Task[None] | None = None
     presentations: int = 0
 
@@ -174,12 +177,7 @@ class Presenter:
         slides.presentations += 1
         presenter.is_presenting = True
         self._broadcast(room, "participant_update", presenter.to_event(room.config))
-        self._broadcast(room, "presentation_start", {
-            "presenter_name": presenter.display_name,
-            "presenter_uuid": presenter.uuid,
-            "presenter_uri": f"sip:{presenter.display_name.replace(' ', '.').lower()}"
-                             "@sim.invalid",
-        })
+        self._broadcast(room, "presentation_start", self._start_event(presenter))
         self._show_slide(room, slides, presentation)
         presentation.task = asyncio.get_running_loop().create_task(
             self._turn_pages(room, slides, presentation))
@@ -268,6 +266,24 @@ class Presenter:
         return [{"participant_uuid": p.uuid, "stage_index": index,
                  "vad": 100 if p is speaker else 0} for index, p in enumerate(order)]
 
+    def replay(self, room: RoomState) -> list[tuple[str, Any]]:
+        """What a new event stream is told after the roster: a presentation in progress
+        (`presentation_start`, then a `presentation_frame` for the current image)."""
+        presentation = self.room(room).presentation
+        if presentation is None:
+            return []
+        return [("presentation_start", self._start_event(presentation.presenter)),
+                ("presentation_frame", None)]
+
+    @staticmethod
+    def _start_event(presenter: ParticipantRecord) -> dict[str, str]:
+        return {
+            "presenter_name": presenter.display_name,
+            "presenter_uuid": presenter.uuid,
+            "presenter_uri": f"sip:{presenter.display_name.replace(' ', '.').lower()}"
+                             "@sim.invalid",
+        }
+
     def jpeg(self, room: RoomState, participant: ParticipantRecord, high: bool) -> bytes:
         """The current slide as the node's JPEG; 404 while nobody presents."""
         slides = self.room(room)
@@ -275,7 +291,8 @@ class Presenter:
         if presentation is None:
             raise ApiError(404, "No presentation")
         slide = presentation.deck.slide(presentation.index)
-        slides.jpegs_served[participant.uuid] = slides.jpegs_served.get(participant.uuid, 0) + 1
+        counts = slides.jpegs_served if high else slides.low_jpegs_served
+        counts[participant.uuid] = counts.get(participant.uuid, 0) + 1
         return slide.jpeg_high if high else slide.jpeg_low
 
     # ------------------------------------------------------------------ state
@@ -288,6 +305,7 @@ class Presenter:
             "answer_slides": slides.answer_slides,
             "presentations": slides.presentations,
             "jpegs_served": dict(slides.jpegs_served),
+            "low_jpegs_served": dict(slides.low_jpegs_served),
             "presentation": None if presentation is None else {
                 "presenter_name": presentation.presenter.display_name,
                 "presenter_uuid": presentation.presenter.uuid,
