@@ -37,9 +37,10 @@ are `{"status": "failed", "result": "<reason>"}` with 400 (bad body) or 404
 - `POST /_sim/rooms/{alias}/captions` `{"lines"?: [str], "word_seconds"?: 0.25}` →
   `{lines: n}`: live captions spoken to the participants that asked for them
 - `GET /_sim/rooms/{alias}` also has `layout`, `presentation: {answer_slides, presentations,
-  jpegs_served: {uuid: n}, low_jpegs_served: {uuid: n}, presentation: {presenter_name, presenter_uuid, mode, slide,
-  frames, slides_rendered} | null}`, `captions: {wanted, sent}`, and each call's `media`
-  `slides_negotiated`, `slides_frames_sent`, `present_main` (routes: presentation_api.py)
+  jpegs_served: {uuid: n}, low_jpegs_served: {uuid: n}, presentation: {presenter_name,
+  presenter_uuid, mode, slide, frames, slides_rendered} | null}`, `captions: {wanted, sent}`,
+  and each call's `media` `slides_negotiated`, `slides_frames_sent`, `present_main`
+  (routes: presentation_api.py)
 - `GET  /_sim/faults` → `[{id, path_contains, status, count, remaining, delay, body,
   ice_blackhole}]`
 - `POST /_sim/faults` `{path_contains, status?, count?=1, delay?=0, body?, drop_events?,
