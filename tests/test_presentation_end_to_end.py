@@ -174,6 +174,21 @@ async def test_jpeg_fallback_when_the_node_does_not_answer_the_slides_m_line(
     assert (await own_call(simulator))["media"]["slides_frames_sent"] == 0
 
 
+async def test_images_are_shown_when_the_accepted_slides_m_line_stays_silent(
+    simulator: SimulatorThread, media_settings: Settings, sessions: list[ConferenceSession]
+) -> None:
+    session, watch = await join(sessions, media_settings)
+    assert (await own_call(simulator))["media"]["slides_negotiated"] is True
+    # The node announces images only (as if it never used the m-line it accepted).
+    await control(simulator, "present", ROOM, PRESENTER, mode="jpeg")
+    await watch.until(lambda s: s.view.presentation.source is PresentationSource.JPEG,
+                      timeout=15, what="the switch to presentation images")
+    video = session.presentation_video
+    assert isinstance(video, FrameMailbox)
+    await until(lambda: video.frame_count >= 1, "a presentation image")
+    assert (await own_call(simulator))["media"]["slides_frames_sent"] == 0
+
+
 async def test_jpeg_fallback_fetches_the_newest_frame_one_at_a_time(
     simulator: SimulatorThread, media_settings: Settings, sessions: list[ConferenceSession]
 ) -> None:

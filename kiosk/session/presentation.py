@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 LOW_BANDWIDTH_KBPS = 384  # at or below: the smaller presentation.jpeg
 JPEG_TIMEOUT = 10.0
+# A node that accepted the slides m-line but sends nothing there while it announces
+# presentation images: after this long, the images are shown instead.
+STREAM_GRACE_SECONDS = 2.0
 
 
 class PresentationReceiver:
@@ -60,6 +63,7 @@ class PresentationReceiver:
         self.jpegs_failed = 0
         self._wanted: str | None = None  # the newest frame id announced
         self._fetching = False
+        self._stream_frames_at_start = 0
 
     # ------------------------------------------------------------------ output
 
@@ -97,6 +101,8 @@ class PresentationReceiver:
             self.on_stop()
             return
         log.info("Presentation started by %s", start.presenter_name or "someone")
+        if not self.state.active:
+            self._stream_frames_at_start = self._stream_frames()
         self._set(PresentationState(
             active=True, presenter_name=start.presenter_name,
             presenter_uuid=start.presenter_uuid, source=self._source(),
@@ -118,6 +124,9 @@ class PresentationReceiver:
 
     def on_frame(self, frame_id: str | None) -> None:
         """`presentation_frame`: a new image; fetched unless the slides come another way."""
+        if self.state.active and self._stream_silent():
+            log.info("Nothing arrives on the slides m-line: showing the presentation images")
+            self._set(replace(self.state, source=PresentationSource.JPEG))
         if not self.state.active or self.state.source is not PresentationSource.JPEG:
             return
         if not frame_id or not frame_id.isdigit():
@@ -127,6 +136,16 @@ class PresentationReceiver:
         if not self._fetching:
             self._fetching = True
             self._spawn(self._fetch_newest())
+
+    def _stream_frames(self) -> int:
+        video = getattr(self._media(), "presentation_video", None)
+        return video.frame_count if video is not None else 0
+
+    def _stream_silent(self) -> bool:
+        started = self.state.started_at
+        return (self.state.source is PresentationSource.STREAM and started is not None
+                and time.monotonic() - started > STREAM_GRACE_SECONDS
+                and self._stream_frames() == self._stream_frames_at_start)
 
     def close(self) -> None:
         """The join ended: forget the picture."""
