@@ -6,8 +6,10 @@ the call's slides m-line when the node accepted it, else the presentation
 JPEGs (`presentation_high.jpeg`, or `presentation.jpeg` on a receive budget of
 at most 384 kbit/s). JPEGs: only the newest frame is fetched and never more than
 one request is in flight; a frame announced while one is being fetched replaces
-any other waiting one. `KIOSK_PRESENTATION=main` leaves the slides to the main
-video and `off` ignores presentations altogether.
+any other waiting one. A node that accepted the slides m-line but sends nothing there
+for STREAM_GRACE_SECONDS while it announces images gets its images shown instead.
+`KIOSK_PRESENTATION=main` leaves the slides to the main video and `off` ignores
+presentations altogether.
 """
 
 from __future__ import annotations
