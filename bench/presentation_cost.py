@@ -156,13 +156,20 @@ def main() -> int:
                               "simulator": "separate process",
                               "load_average_1min_before": round(psutil.getloadavg()[0], 2)}
     with SimulatorProcess() as simulator:
+        far = psutil.Process(simulator.pid) if simulator.pid else None
         for mode in args.modes.split(","):
+            far_cpu, wall = (_cpu_seconds(far) if far else 0.0), time.monotonic()
             run = subprocess.run(
                 [sys.executable, __file__, "--seconds", str(args.seconds), "--child", mode,
                  simulator.url, str(simulator.ca_bundle)],
                 capture_output=True, text=True, timeout=120 + 3 * args.seconds, check=False)
             lines = [line for line in run.stdout.splitlines() if line.startswith("{")]
             result[mode] = json.loads(lines[-1]) if lines else {"error": run.stderr[-400:]}
+            if far is not None:
+                # The simulator (far end, encoding the slides) over the whole run: when it
+                # cannot get a core, fewer frames arrive and the kiosk's figures say little.
+                result[mode]["simulator_cpu_percent"] = round(
+                    100.0 * (_cpu_seconds(far) - far_cpu) / (time.monotonic() - wall), 1)
     result["load_average_1min"] = round(psutil.getloadavg()[0], 2)
     result["targets"] = dict(TARGETS)
     stream, main_mode = result.get("stream", {}), result.get("main", {})
