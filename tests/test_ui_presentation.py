@@ -30,12 +30,14 @@ async def test_slides_fill_the_screen_people_move_to_the_pip_and_swap(
         assert remote.source is media.remote_video and not in_call.pip_shown
 
         await asyncio.to_thread(simulator.control.present, "meet.open", PRESENTER)
-        await wait_until(lambda: in_call.presenting, "the presentation")
+        await wait_until(lambda: in_call.presenting, "the presentation", timeout=30)
         slides = kiosk.session.presentation_video
         assert slides is media.presentation_video
         assert remote.source is slides and pip.source is media.remote_video
         assert in_call.banner_shown and in_call.banner_text == f"{PRESENTER} is presenting"
-        await wait_until(lambda: remote.blits >= 10 and pip.blits >= 5, "slides and PiP shown")
+        # Generous: on a loaded machine the far end encodes few frames a second.
+        await wait_until(lambda: remote.blits >= 3 and pip.blits >= 2, "slides and PiP shown",
+                         timeout=60)
         # Letterboxed: the 16:9 slides keep their aspect in the window.
         picture_w, picture_h = remote._picture.size
         assert abs(picture_w / picture_h - 16 / 9) < 0.02
