@@ -1,13 +1,19 @@
-"""The settings and home-screen hints of `pexip-kiosk demo` (the four demo rooms)."""
+"""The settings and home-screen hints of `pexip-kiosk demo` (the four demo rooms, and the
+simulator's demo calendar as the room's calendar)."""
 
 from __future__ import annotations
 
 import glob
+import tempfile
 from pathlib import Path
 
-from kiosk.config import Meeting, Settings
+from kiosk.config import CalendarSettings, Meeting, Settings
 
 DEMO_ROOM_NAME = "Demo room"
+# The demo calendar's Teams meeting reaches the open room through the Virtual Reception.
+DEMO_TEAMS_GATEWAY = "reception"
+DEMO_CALENDAR_PATH = "/_sim/calendar.ics"
+DEMO_CALENDAR_REFRESH_SECONDS = 60.0
 DEMO_ADMIN_PIN = "2580"
 DEMO_MEETINGS = (
     Meeting("Open meeting", "meet.open"),
@@ -37,6 +43,9 @@ def has_sound_devices() -> bool:
 def demo_settings(url: str, ca_bundle: Path | None, fullscreen: bool = False) -> Settings:
     """Settings for the app against the demo simulator; test devices where there are none."""
     sound = "default" if has_sound_devices() else "test"
+    calendar = CalendarSettings(url=url + DEMO_CALENDAR_PATH, ca_bundle=ca_bundle,
+                                teams_gateway_alias=DEMO_TEAMS_GATEWAY,
+                                refresh_seconds=DEMO_CALENDAR_REFRESH_SECONDS)
     return Settings(
         node=url,
         ca_bundle=ca_bundle,
@@ -48,4 +57,7 @@ def demo_settings(url: str, ca_bundle: Path | None, fullscreen: bool = False) ->
         show_demo_pins=True,
         admin_pin=DEMO_ADMIN_PIN,
         fullscreen=fullscreen,
+        calendar=calendar,
+        # Never /var/lib: the saved calendar of a demo belongs in the temporary directory.
+        state_dir=Path(tempfile.gettempdir()) / "pexip-kiosk-demo",
     )

@@ -173,3 +173,14 @@ class SimulatorControl:
         if lines is not None:
             body["lines"] = lines
         return int(self._control("POST", _room_path(alias) + "/captions", body)["lines"])
+
+    # ----------------------------------------------------------------- calendar
+
+    @property
+    def calendar_url(self) -> str:
+        """The demo calendar's feed (`GET /_sim/calendar.ics`)."""
+        return f"{self.url}/_sim/calendar.ics"
+
+    def fail_calendar(self, status: int | None) -> None:
+        """Make the demo calendar answer `status` (the server is down); None: serve again."""
+        self._control("POST", "calendar", {"fail_status": status})

@@ -255,7 +255,8 @@ class Presenter:
 
     @staticmethod
     def _streams_to(participant: ParticipantRecord) -> bool:
-        return any(call.state is not CallState.DISCONNECTED and call.far_end.slides_negotiated
+        return any(call.state is not CallState.DISCONNECTED
+                   and getattr(call.far_end, "slides_negotiated", False)
                    for call in participant.calls.values())
 
     @staticmethod

@@ -106,6 +106,30 @@ class Texts:
     none: str
     date_format: str
     time_format: str
+    # The room's calendar on Home and the admin screen (CALENDAR engineer)
+    agenda_now: str
+    agenda_later: str
+    agenda_other_meetings: str
+    agenda_free_until: str
+    agenda_free_today: str
+    agenda_time_range: str
+    agenda_private: str
+    agenda_untitled: str
+    agenda_join: str
+    agenda_cannot_join: str
+    agenda_teams_no_dial_in: str
+    agenda_gateway_off: str
+    agenda_other_node: str
+    agenda_no_address: str
+    agenda_teams_not_allowed: str
+    calendar_updated: str
+    calendar_last_updated: str
+    calendar_unavailable: str
+    calendar_reading: str
+    auto_join_title: str
+    auto_join_hint: str
+    diag_calendar: str
+    diag_calendar_next: str
 
 
 def build_texts(translator: Translator) -> Texts:
@@ -202,7 +226,36 @@ def build_texts(translator: Translator) -> Texts:
         date_format=_("%A %-d %B"),
         # strftime pattern: translators may reorder it for their language.
         time_format=_("%H:%M"),
+        agenda_now=_("Now"),
+        agenda_later=_("Later today"),
+        agenda_other_meetings=_("Other meetings"),
+        agenda_free_until=_("Free until {time}"),
+        agenda_free_today=_("Free for the rest of the day"),
+        agenda_time_range=_("{start}–{end}"),
+        agenda_private=_("Private meeting"),
+        agenda_untitled=_("Meeting"),
+        agenda_join=_("Join"),
+        agenda_cannot_join=_("Booked — cannot be joined from this room"),
+        agenda_teams_no_dial_in=_("This Teams meeting has no video-device dial-in"),
+        agenda_gateway_off=_("{service} meetings cannot be joined from this room"),
+        agenda_other_node=_("This meeting is on a video service this room may not call"),
+        agenda_no_address=_("No video meeting in the invitation"),
+        agenda_teams_not_allowed=_("This Teams meeting cannot be reached from this room"),
+        calendar_updated=_("Calendar updated {time}"),
+        calendar_last_updated=_("Calendar last updated {time}"),
+        calendar_unavailable=_("Calendar unavailable"),
+        calendar_reading=_("Reading the calendar…"),
+        auto_join_title=_("Joining {name} in {seconds} s"),
+        auto_join_hint=_("The meeting has started. Cancel to stay here."),
+        diag_calendar=_("Calendar"),
+        diag_calendar_next=_("Next meeting"),
     )
+
+
+def starts_in_text(translator: Translator, minutes: int) -> str:
+    """"Starts in 1 minute" / "Starts in 4 minutes"."""
+    return translator.ngettext("Starts in {count} minute", "Starts in {count} minutes",
+                               minutes).format(count=minutes)
 
 
 def participants_text(translator: Translator, count: int) -> str:

@@ -8,6 +8,7 @@ from kivy.lang import Builder
 
 # Imported for their side effect: Kivy's Factory learns each widget class the kv files use.
 from kiosk.ui.widgets import (  # noqa: F401
+    agenda_card,
     bar_toggle,
     captions_overlay,
     detach_when_transparent,
@@ -34,6 +35,7 @@ WIDGET_KV = (
     "hideable",
     "layout_picker",
     "captions_overlay",
+    "agenda_card",
 )
 SCREEN_KV = (
     "kiosk_screen",
