@@ -27,7 +27,6 @@ import json
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -40,7 +39,7 @@ prepare_environment()  # before anything imports kivy
 
 import psutil  # noqa: E402
 
-from kiosk.demo.settings import demo_settings  # noqa: E402
+from kiosk.config import Meeting, Settings  # noqa: E402
 from kiosk.simulator.child_process import SimulatorProcess  # noqa: E402
 from kiosk.simulator.control_client import SimulatorControl  # noqa: E402
 from kiosk.ui.launch.launch_options import LaunchOptions  # noqa: E402
@@ -124,9 +123,11 @@ def child(mode: str, url: str, ca_bundle: str, seconds: float) -> int:
     """In a fresh process (one Kivy app per process): one mode's run; prints its JSON."""
     from kiosk.ui.launch.launcher import run_app
 
-    settings = replace(
-        demo_settings(url, Path(ca_bundle)), camera="test", camera_size=(640, 360),
-        camera_fps=30, microphone="test", speaker="test", idle_seconds=0, presentation=mode)
+    settings = Settings(
+        node=url, ca_bundle=Path(ca_bundle), display_name="Bench room", camera="test",
+        camera_size=(640, 360), camera_fps=30, microphone="test", speaker="test",
+        meetings=(Meeting("Open meeting", ROOM),), idle_seconds=0, fullscreen=False,
+        backlight="none", health_addr="", log_level="ERROR", presentation=mode)
     result: dict[str, Any] = {"mode": mode}
     control = SimulatorControl(url, Path(ca_bundle))
 
