@@ -9,7 +9,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from kiosk.meeting_view_state import MeetingView
+from kiosk.meeting_view_state import MeetingView as StageView
+from kiosk.session.room_view import MeetingView
 
 
 class SessionState(enum.Enum):
@@ -96,7 +97,10 @@ class SessionSnapshot:
     speaker: DeviceStatus = field(default_factory=DeviceStatus)
     connected_since: float | None = None  # time.monotonic() when CONNECTED was first reached
     token_refreshes: int = 0
-    view: MeetingView = field(default_factory=MeetingView)  # presentation, layout, captions
+    # The meeting's host-control state and events (lock, hold, splash, breakout, results).
+    meeting: MeetingView = field(default_factory=MeetingView)
+    transfer_target: str = ""  # set while the node moves the room to this meeting (refer)
+    view: StageView = field(default_factory=StageView)  # presentation, layout, captions
 
     @property
     def in_call(self) -> bool:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kiosk.demo.host_tour import host_tour
 from kiosk.demo.screenshots import ScreenshotTaker
 from kiosk.ui.navigation.screen_names import ScreenName
 from kiosk.ui.touch_driver import long_press, tap, tap_at, type_on_keypad
@@ -103,6 +104,7 @@ class Autopilot:
             await self._open_room()
             await self._pin_room()
             await self._guest_room()
+            await host_tour(self)
             await self._reception()
             await self._unknown_meeting()
             await self._idle()
@@ -143,7 +145,16 @@ class Autopilot:
 
     async def _tap_meeting(self, alias: str) -> None:
         button = self._join_button(alias)
-        await asyncio.sleep(0.2)  # the scrolled list lays out before the tap
+        scroll = self._screen(ScreenName.HOME).ids.home_scroll
+
+        def in_view() -> bool:
+            x, y = button.to_window(*button.center)
+            left, bottom = scroll.to_window(*scroll.pos)
+            return left <= x <= left + scroll.width and bottom <= y <= bottom + scroll.height
+
+        # The scrolled list lays out before the tap (a loaded machine takes its time).
+        await self._wait(f"the Join button of {alias} scrolls into view", in_view, timeout=5)
+        await asyncio.sleep(0.2)
         tap(button)
 
     async def _calendar(self) -> None:

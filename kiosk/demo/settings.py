@@ -4,7 +4,7 @@ simulator's demo calendar as the room's calendar)."""
 from __future__ import annotations
 
 import glob
-import tempfile
+import os
 from pathlib import Path
 
 from kiosk.config import CalendarSettings, Meeting, Settings
@@ -40,6 +40,12 @@ def has_sound_devices() -> bool:
     return bool(glob.glob("/dev/snd/pcmC*D*c")) and bool(glob.glob("/dev/snd/pcmC*D*p"))
 
 
+def demo_state_dir() -> Path:
+    """The demo's own state (admin lock-out) in the user's cache, never the device's."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "pexip-kiosk" / "demo-state"
+
+
 def demo_settings(url: str, ca_bundle: Path | None, fullscreen: bool = False) -> Settings:
     """Settings for the app against the demo simulator; test devices where there are none."""
     sound = "default" if has_sound_devices() else "test"
@@ -58,6 +64,5 @@ def demo_settings(url: str, ca_bundle: Path | None, fullscreen: bool = False) ->
         admin_pin=DEMO_ADMIN_PIN,
         fullscreen=fullscreen,
         calendar=calendar,
-        # Never /var/lib: the saved calendar of a demo belongs in the temporary directory.
-        state_dir=Path(tempfile.gettempdir()) / "pexip-kiosk-demo",
+        state_dir=demo_state_dir(),
     )

@@ -33,6 +33,9 @@ class MeetingEventHandlers:
     server_offer: Callable[[str], None]  # a new SDP offer (new_offer / update_sdp)
     # presentation, layout, stage and live captions events (kiosk.session.meeting_view)
     view_event: Callable[[Event], None] = lambda _event: None
+    # Any other event: True when handled (kiosk.session.extra_events); raises on a bad payload.
+    extra: Callable[[Event], bool] | None = None
+    call_end_reason: Callable[[str], None] | None = None  # the reason of a call_disconnected
 
 
 class MeetingEvents:
@@ -76,7 +79,10 @@ class MeetingEvents:
             log.info("The node disconnected this room")
             handlers.disconnected(str(reason))
         elif name == "call_disconnected":
-            handlers.call_disconnected(_text_field(data, "call_uuid"))
+            call_uuid = _text_field(data, "call_uuid")
+            if handlers.call_end_reason is not None:
+                handlers.call_end_reason(str(data.get("reason") or ""))
+            handlers.call_disconnected(call_uuid)
         elif name == "refresh_token":
             handlers.refresh_requested()
         elif name in ("new_offer", "update_sdp"):
@@ -85,7 +91,7 @@ class MeetingEvents:
                 handlers.server_offer(sdp)
         elif name in VIEW_EVENTS:
             handlers.view_event(event)
-        else:
+        elif handlers.extra is None or not handlers.extra(event):
             log.debug("Ignored event %r", name)
 
 

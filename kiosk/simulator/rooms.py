@@ -31,6 +31,8 @@ _KNOWN_KEYS = frozenset(
         "extension_prompt",
         "presenter_name",
         "present_after_join",
+        "lobby_guests",
+        "lobby_guests_after",
     }
 )
 
@@ -76,6 +78,9 @@ class RoomConfig:
     extension_prompt: ExtensionPrompt = ExtensionPrompt.STANDARD  # virtual receptions only
     presenter_name: str | None = None  # a simulated host who presents...
     present_after_join: float | None = None  # ...this many seconds after a room joins
+    # Simulated guests who arrive in the lobby `lobby_guests_after` s after a real host joins.
+    lobby_guests: tuple[str, ...] = ()
+    lobby_guests_after: float = 10.0
 
     @property
     def pin_rule(self) -> PinRule:
@@ -185,6 +190,13 @@ def _room(source: str, index: int, table: Any) -> RoomConfig:
     if (presenter is None) != (present_after is None):
         raise RoomsFileError(f"{where}: 'presenter_name' and 'present_after_join' go together")
 
+    lobby = table.get("lobby_guests", [])
+    if not isinstance(lobby, list) or not all(isinstance(n, str) and n.strip() for n in lobby):
+        raise RoomsFileError(f"{where}: 'lobby_guests' must be a list of names")
+    after = table.get("lobby_guests_after", 10.0)
+    if isinstance(after, bool) or not isinstance(after, (int, float)) or after < 0:
+        raise RoomsFileError(f"{where}: 'lobby_guests_after' must be a number of seconds")
+
     room = RoomConfig(
         alias=alias,
         name=name.strip(),
@@ -198,6 +210,8 @@ def _room(source: str, index: int, table: Any) -> RoomConfig:
         extension_prompt=ExtensionPrompt(prompt),
         presenter_name=presenter.strip() if presenter else None,
         present_after_join=float(present_after) if present_after is not None else None,
+        lobby_guests=tuple(n.strip() for n in lobby),
+        lobby_guests_after=float(after),
     )
     if room.guest_pin and not room.host_pin:
         raise RoomsFileError(f"{where}: 'guest_pin' needs a 'host_pin' too")

@@ -142,6 +142,23 @@ class Icons:
     presentation: str = "\uf428"
     swap: str = "\uf4e1"
     speaking: str = "\uf370"
+    hand_up: str = "\uf64c"
+    hand_down: str = "\uf64b"
+    volume_high: str = "\uf57e"
+    volume_low: str = "\uf57f"
+    volume_off: str = "\uf581"
+    plus: str = "\uf415"
+    minus: str = "\uf374"
+    lock_open: str = "\uf33f"
+    host: str = "\uf1a5"
+    presenting: str = "\uf428"
+    help: str = "\uf2d7"
+    remove_person: str = "\uf015"
+    admit: str = "\uf008"
+    admit_all: str = "\uf12d"
+    message: str = "\uf369"
+    pause: str = "\uf3e5"
+    breakout: str = "\uf0fb"
 
 
 @dataclass(frozen=True)

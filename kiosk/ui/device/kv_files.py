@@ -18,11 +18,15 @@ from kiosk.ui.widgets import (  # noqa: F401
     kiosk_button,
     layout_picker,
     long_press,
+    meeting_overlays,
+    participants_panel,
     pip_view,
     progress_spinner,
     self_view,
     status_pill,
+    toast_stack,
     video_view,
+    volume_control,
 )
 
 UI_DIR = Path(__file__).resolve().parent.parent
@@ -35,6 +39,10 @@ WIDGET_KV = (
     "hideable",
     "layout_picker",
     "captions_overlay",
+    "toast_stack",
+    "volume_control",
+    "participants_panel",
+    "meeting_overlays",
     "agenda_card",
 )
 SCREEN_KV = (
