@@ -74,8 +74,7 @@ async def establish_call(
         offer = await media.create_offer()
         answer = await asyncio.to_thread(
             target.client.calls, target.alias, target.participant_uuid, target.token().token, offer,
-            target.breakout,
-            present=target.present,
+            present=target.present, breakout=target.breakout,
         )
         try:
             await media.apply_answer(answer.sdp)

@@ -426,6 +426,7 @@ class SimulatedNode:
         if action in ("show_live_captions", "hide_live_captions"):
             target = self._target(room, actor, participant_uuid, host_may=False)
             self.captions.set_wanted(room, target.uuid, action == "show_live_captions")
+            return
         if action in BUZZ_ACTIONS:
             target = self._target(room, actor, participant_uuid, host_may=True)
             raised = action == "buzz"
