@@ -39,7 +39,7 @@ async def test_slides_fill_the_screen_people_move_to_the_pip_and_swap(
         await wait_until(lambda: remote.blits >= 3 and pip.blits >= 2, "slides and PiP shown",
                          timeout=60)
         # Letterboxed: the 16:9 slides keep their aspect in the window.
-        picture_w, picture_h = remote._picture.size
+        picture_w, picture_h = remote._picture.rectangle.size
         assert abs(picture_w / picture_h - 16 / 9) < 0.02
         assert in_call.speaker_text == f"{PRESENTER} is speaking"
 
