@@ -33,6 +33,7 @@ from kiosk.ui.theme import THEME
 from kiosk.ui.widgets.bar_toggle import BarToggle
 from kiosk.ui.widgets.detach_when_transparent import DetachWhenTransparent
 from kiosk.ui.widgets.keypad import Keypad
+from kiosk.ui.widgets.kiosk_button import IconButton
 
 
 class InCallScreen(KioskScreen):
@@ -59,6 +60,7 @@ class InCallScreen(KioskScreen):
     captions_shown = BooleanProperty(False)
     layouts_available = BooleanProperty(False)
     layouts_open = BooleanProperty(False)
+    bar_button_width = NumericProperty(84)  # design px; narrower when the bar would not fit
     bar_hide_seconds = NumericProperty(THEME.sizes.control_bar_hide_seconds)
     panel_open = BooleanProperty(False)
     is_host = BooleanProperty(False)
@@ -87,6 +89,9 @@ class InCallScreen(KioskScreen):
             if isinstance(button, BarToggle):
                 button.bind(shown=self._sync_bar)
         self._sync_bar()
+        self._fit_trigger = Clock.create_trigger(self._fit_bar)
+        self.bind(size=self._fit_trigger)
+        self.ids.bar.bind(minimum_width=self._fit_trigger)
         layer = self.ids.remote.parent
         overlays = [w for w in layer.children if w is not self.ids.remote.__self__]
         self._detacher = DetachWhenTransparent(layer, overlays)
@@ -171,6 +176,18 @@ class InCallScreen(KioskScreen):
         self.ids.self_view.source = media.local_video if media is not None else None
         self.app.room.volume.attach(media)
         self._arrange_stage()
+
+    def _fit_bar(self, *_args: object) -> None:
+        """Narrow the bar's buttons (down to 60 design px) so that the whole bar fits."""
+        bar, u = self.ids.bar, self.app.u
+        buttons = [w for w in bar.children if isinstance(w, IconButton)]
+        if not buttons or u <= 0:
+            return
+        others = bar.minimum_width - sum(w.width for w in buttons)  # volume, gaps, padding
+        room = self.width - 2 * u * self.app.theme.sizes.margin * 0.6
+        fitted = max(60.0, min(84.0, (room - others) / (len(buttons) * u)))
+        if abs(fitted - self.bar_button_width) > 0.5:
+            self.bar_button_width = fitted
 
     def _sync_bar(self, *_args: object) -> None:
         bar = self.ids.bar
