@@ -32,6 +32,7 @@ bench: venv system-packages
 	$(PY) bench/call_cost.py
 	$(PY) bench/capture_cost.py
 	$(PY) bench/ui_cost.py
+	$(PY) bench/presentation_cost.py
 	$(PY) bench/calendar_cost.py
 	$(PY) bench/vs_chromium.py --kiosk call,app
 

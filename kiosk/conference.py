@@ -39,7 +39,7 @@ from kiosk.infinity.errors import (
 )
 from kiosk.infinity.models import Event
 from kiosk.log_redaction import RedactingFilter
-from kiosk.media.interface import MediaCall, MediaFactory
+from kiosk.media.interface import MediaCall, MediaFactory, VideoOutput
 from kiosk.session.error_messages import describe_error
 from kiosk.session.extra_events import Refer
 from kiosk.session.join_request import JoinRequest
@@ -105,6 +105,7 @@ class ConferenceSession:
             client=client, quick_client=self._quick_client, media_factory=media_factory,
             ice_timeout=settings.ice_timeout_seconds, redactor=redactor,
             publisher=self._publisher, tasks=self._tasks, spawn=self._spawn, end=self._end,
+            presentation_mode=settings.presentation,
             roster_feed=self._roster_feed, transfer=self._on_refer,
         )
         self._alias = ""
@@ -126,6 +127,11 @@ class ConferenceSession:
     def media_call(self) -> MediaCall | None:
         """The current media call (remote and local video for the UI), if any."""
         return self._meeting.media
+
+    @property
+    def presentation_video(self) -> VideoOutput | None:
+        """The slides being presented (slides m-line or JPEGs), or None."""
+        return self._meeting.view.presentation_video
 
     def subscribe(self, callback: Callable[[SessionSnapshot], None]) -> Callable[[], None]:
         """Call `callback(snapshot)` on the loop thread after every change; returns unsubscribe."""
@@ -177,6 +183,14 @@ class ConferenceSession:
     async def set_camera_muted(self, muted: bool) -> None:
         """Turn the room's camera off or on (no picture sent, and the node told)."""
         await self._guarded(self._meeting.set_muted(microphone=False, muted=muted))
+
+    async def choose_layout(self, layout: str) -> None:
+        """A host room shows the meeting in `layout` (one of `snapshot.view.layouts`)."""
+        await self._guarded(self._meeting.choose_layout(layout))
+
+    async def set_live_captions(self, shown: bool) -> None:
+        """Turn the meeting's live captions on or off for this room."""
+        await self._guarded(self._meeting.set_live_captions(shown))
 
     async def host_action(self, action: HostAction, participant_uuid: str = "") -> None:
         """A control from the participants panel (admit, lock, mute, remove, hands, help);

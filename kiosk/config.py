@@ -106,6 +106,7 @@ class Settings:
     video_codecs: tuple[str, ...] = ("VP8", "H264")
     video_encoder: str = "auto"  # H.264: auto, software or v4l2m2m (kiosk/media/encoder_choice)
     ice_timeout_seconds: float = 15.0
+    presentation: str = "stream"  # stream | jpeg | main | off (KIOSK_PRESENTATION)
     # Touch UI
     meetings: tuple[Meeting, ...] = ()
     idle_seconds: float = 120.0
@@ -262,6 +263,15 @@ def _codecs(key: str, raw: str) -> tuple[str, ...]:
         raise ConfigError(key, f"{raw!r} must list VP8 and/or H264")
     return codecs
 
+
+PRESENTATION_MODES = ("stream", "jpeg", "main", "off")
+
+
+def _presentation(key: str, raw: str) -> str:
+    mode = raw.strip().lower()
+    if mode not in PRESENTATION_MODES:
+        raise ConfigError(key, f"{raw!r} is not one of {', '.join(PRESENTATION_MODES)}")
+    return mode
 
 def _video_encoder(key: str, raw: str) -> str:
     value = raw.strip().lower()
@@ -505,6 +515,8 @@ def load_settings(
         kwargs["ice_timeout_seconds"] = _number(
             "KIOSK_ICE_TIMEOUT_SECONDS", get("KIOSK_ICE_TIMEOUT_SECONDS"), 1, 120
         )
+    if get("KIOSK_PRESENTATION"):
+        kwargs["presentation"] = _presentation("KIOSK_PRESENTATION", get("KIOSK_PRESENTATION"))
     if get("KIOSK_MEETINGS"):
         kwargs["meetings"] = _meetings("KIOSK_MEETINGS", get("KIOSK_MEETINGS"))
     if get("KIOSK_IDLE_SECONDS"):

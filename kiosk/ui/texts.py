@@ -61,6 +61,13 @@ class Texts:
     notice_camera_unavailable: str
     notice_reconnecting: str
     dtmf_title: str
+    presenting: str
+    someone_presenting: str
+    speaking: str
+    captions: str
+    captions_waiting: str
+    layout: str
+    layout_title: str
     dtmf_hint: str
     close: str
     error_title: str
@@ -234,6 +241,13 @@ def build_texts(translator: Translator) -> Texts:
         notice_camera_unavailable=_("Camera unavailable — others cannot see the room"),
         notice_reconnecting=_("Connection lost — reconnecting…"),
         dtmf_title=_("Keypad"),
+        presenting=_("{name} is presenting"),
+        someone_presenting=_("A presentation has started"),
+        speaking=_("{name} is speaking"),
+        captions=_("Captions"),
+        captions_waiting=_("Captions will appear here"),
+        layout=_("Layout"),
+        layout_title=_("Choose the meeting's layout"),
         dtmf_hint=_("Tones are sent to the meeting as you press"),
         close=_("Close"),
         error_title=_("Could not join"),

@@ -80,6 +80,8 @@ class Sizes:
     font_entry: float = 32.0
     font_icon: float = 30.0
     font_icon_large: float = 56.0
+    font_captions: float = 26.0  # live captions: read from across the room
+    presenter_banner_seconds: float = 5.0
     long_press_seconds: float = 5.0
     control_bar_hide_seconds: float = 5.0
     error_home_seconds: float = 30.0
@@ -135,6 +137,11 @@ class Icons:
     chevron_right: str = "\uf142"
     lock_outline: str = "\uf341"
     timer: str = "\uf51b"
+    closed_caption: str = "\uf15e"
+    layout: str = "\uf574"
+    presentation: str = "\uf428"
+    swap: str = "\uf4e1"
+    speaking: str = "\uf370"
     hand_up: str = "\uf64c"
     hand_down: str = "\uf64b"
     volume_high: str = "\uf57e"
