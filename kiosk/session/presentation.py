@@ -19,7 +19,7 @@ import logging
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.infinity.client import InfinityClient
 from kiosk.infinity.errors import InfinityError
@@ -27,8 +27,10 @@ from kiosk.infinity.models import Token
 from kiosk.infinity.view_models import PresentationStart
 from kiosk.media.frame_mailbox import FrameMailbox
 from kiosk.media.interface import MediaCall, VideoOutput
-from kiosk.media.jpeg_frame import BadImage, jpeg_to_frame
 from kiosk.meeting_view_state import PresentationSource, PresentationState
+
+if TYPE_CHECKING:
+    from av import VideoFrame
 
 log = logging.getLogger(__name__)
 
@@ -175,8 +177,8 @@ class PresentationReceiver:
             data = await asyncio.wait_for(asyncio.to_thread(
                 self._client.presentation_jpeg, self._alias, token.token, frame_id, high),
                 JPEG_TIMEOUT)
-            frame = await asyncio.to_thread(jpeg_to_frame, data)
-        except (InfinityError, BadImage, TimeoutError) as exc:
+            frame = await asyncio.to_thread(_decoded_jpeg, data)
+        except (InfinityError, ValueError, TimeoutError) as exc:  # BadImage is a ValueError
             self.jpegs_failed += 1
             log.info("Presentation image %s not shown: %s", frame_id, exc)
             return
@@ -188,3 +190,10 @@ class PresentationReceiver:
         if state != self.state:
             self.state = state
             self._on_change(state)
+
+
+def _decoded_jpeg(data: bytes) -> VideoFrame:
+    """The slide image as a frame; Pillow and PyAV load with the first image, not at start."""
+    from kiosk.media.jpeg_frame import jpeg_to_frame
+
+    return jpeg_to_frame(data)
