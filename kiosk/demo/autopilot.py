@@ -150,7 +150,11 @@ class Autopilot:
         def in_view() -> bool:
             x, y = button.to_window(*button.center)
             left, bottom = scroll.to_window(*scroll.pos)
-            return left <= x <= left + scroll.width and bottom <= y <= bottom + scroll.height
+            shown = left <= x <= left + scroll.width and bottom <= y <= bottom + scroll.height
+            if not shown:
+                # The agenda above may still be growing: scroll again to where it is now.
+                scroll.scroll_to(button, padding=0, animate=False)
+            return shown
 
         # The scrolled list lays out before the tap (a loaded machine takes its time).
         await self._wait(f"the Join button of {alias} scrolls into view", in_view, timeout=5)
