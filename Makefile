@@ -9,7 +9,16 @@ STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := libgl1 libegl1 libmtdev1 libportaudio2 shellcheck debootstrap systemd python3-apt
 SYSTEM_STAMP := $(VENV)/.system-packages
 
-.PHONY: demo test test-provisioning lint system-packages venv bench clean
+.PHONY: demo test test-provisioning lint system-packages venv bench clean \
+	i18n i18n-extract i18n-update i18n-compile i18n-init
+
+# Translations (Babel): `make i18n` extracts every marked text into the template,
+# merges it into each language's .po and compiles the .mo files that ship in the
+# package (committed: installing needs no network and no Babel step).
+LOCALE_DIR := kiosk/i18n/locale
+POT := $(LOCALE_DIR)/kiosk.pot
+I18N_KEYWORDS := -k _ -k N_ -k ngettext:1,2 -k fixed_message:2 -k MessageText:2 -k PluralText:2,3
+PYBABEL := $(VENV)/bin/pybabel
 
 demo: venv system-packages
 	$(VENV)/bin/pexip-kiosk demo
@@ -54,6 +63,24 @@ $(SYSTEM_STAMP):
 	    fi; \
 	fi
 	@mkdir -p $(VENV) && touch $(SYSTEM_STAMP)
+
+i18n: i18n-extract i18n-update i18n-compile
+
+i18n-extract: venv
+	mkdir -p $(LOCALE_DIR)
+	$(PYBABEL) extract -F babel.cfg $(I18N_KEYWORDS) --no-location --sort-output \
+	    --add-comments=Translators: --project=pexip-room-kiosk --copyright-holder="Pexip room kiosk authors" \
+	    --msgid-bugs-address="" -o $(POT) .
+
+i18n-update: venv
+	$(PYBABEL) update -i $(POT) -d $(LOCALE_DIR) -D kiosk --no-fuzzy-matching --ignore-obsolete
+
+i18n-compile: venv
+	$(PYBABEL) compile -d $(LOCALE_DIR) -D kiosk --statistics
+
+# A new language: make i18n-init LANGUAGE=xx (then translate kiosk/i18n/locale/xx/...kiosk.po).
+i18n-init: venv
+	$(PYBABEL) init -i $(POT) -d $(LOCALE_DIR) -D kiosk -l $(LANGUAGE)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.demo.screenshots import ScreenshotTaker
+from kiosk.session.pin_policy import INCORRECT_PIN_NOTICE
 from kiosk.ui.navigation.screen_names import ScreenName
 from kiosk.ui.touch_driver import long_press, tap, tap_at, type_on_keypad
 
@@ -200,7 +201,8 @@ class Autopilot:
         await asyncio.sleep(0.1)
         await self._shot("dots")
         tap(pin.ids.join)
-        await self._wait("the wrong PIN is reported", lambda: "Incorrect" in pin.notice)
+        wrong = self._app.theme.translator.render(INCORRECT_PIN_NOTICE)
+        await self._wait("the wrong PIN is reported", lambda: pin.notice == wrong)
         await self._wait("the dots are cleared", lambda: pin.ids.keypad.value == "")
         if not self._on(ScreenName.PIN):
             raise AutopilotFailed(f"{self._step}: a wrong PIN must keep the PIN screen")

@@ -1,27 +1,38 @@
-"""The settings and home-screen hints of `pexip-kiosk demo` (the four demo rooms)."""
+"""The settings and home-screen hints of `pexip-kiosk demo` (the four demo rooms).
+
+The demo speaks the room's language too: its room name, meeting labels and hints
+are marked for the catalogue and translated here. `KIOSK_LANGUAGE`, `KIOSK_CLOCK_24H`,
+`KIOSK_THEME` and `KIOSK_TEXT_SCALE` are taken from the environment.
+"""
 
 from __future__ import annotations
 
 import glob
+import os
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
-from kiosk.config import Meeting, Settings
+from kiosk.config import Meeting, Settings, load_settings
+from kiosk.i18n import N_, Translator, choose_room_locale
 
-DEMO_ROOM_NAME = "Demo room"
+DEMO_ROOM_NAME = N_("Demo room")
 DEMO_ADMIN_PIN = "2580"
 DEMO_MEETINGS = (
-    Meeting("Open meeting", "meet.open"),
-    Meeting("Team meeting", "meet.team"),
-    Meeting("Board meeting", "meet.board"),
-    Meeting("Virtual Reception", "reception"),
+    Meeting(N_("Open meeting"), "meet.open"),
+    Meeting(N_("Team meeting"), "meet.team"),
+    Meeting(N_("Board meeting"), "meet.board"),
+    Meeting(N_("Virtual Reception"), "reception"),
 )
 # What a newcomer needs to try every kind of room (the simulator's assets/demo_rooms.toml).
 DEMO_HINTS = (
-    "Team meeting: host PIN 1234, or join as a guest",
-    "Board meeting: host PIN 2468, guest PIN 1357",
-    "Virtual Reception: meeting numbers 1001–1004",
-    f"Admin: hold the room name 5\u00a0s, PIN {DEMO_ADMIN_PIN}",  # no break inside "5 s"
+    N_("Team meeting: host PIN 1234, or join as a guest"),
+    N_("Board meeting: host PIN 2468, guest PIN 1357"),
+    N_("Virtual Reception: meeting numbers 1001–1004"),
+    N_("Admin: hold the room name 5\u00a0s, PIN {pin}"),  # no break inside "5 s"
 )
+# The settings of the room's look that the demo takes from the environment.
+LOOK_VARIABLES = ("KIOSK_LANGUAGE", "KIOSK_CLOCK_24H", "KIOSK_THEME", "KIOSK_TEXT_SCALE")
 
 
 def has_camera() -> bool:
@@ -34,10 +45,32 @@ def has_sound_devices() -> bool:
     return bool(glob.glob("/dev/snd/pcmC*D*c")) and bool(glob.glob("/dev/snd/pcmC*D*p"))
 
 
-def demo_settings(url: str, ca_bundle: Path | None, fullscreen: bool = False) -> Settings:
-    """Settings for the app against the demo simulator; test devices where there are none."""
+def demo_translator(settings: Settings, environ: Mapping[str, str] | None = None) -> Translator:
+    """The catalogue of the demo room's language."""
+    room = choose_room_locale(settings.language, os.environ if environ is None else environ)
+    return Translator(room.language)
+
+
+def demo_hints(translator: Translator) -> tuple[str, ...]:
+    """The home screen's demo hints in the room's language."""
+    return tuple(translator.gettext(hint).format(pin=DEMO_ADMIN_PIN) for hint in DEMO_HINTS)
+
+
+def demo_settings(
+    url: str,
+    ca_bundle: Path | None,
+    fullscreen: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Settings for the app against the demo simulator; test devices where there are none.
+
+    Raises ConfigError for a bad look setting in `environ` (default: the process's).
+    """
+    environ = os.environ if environ is None else environ
+    look = load_settings(env_file=None, require_node=False,
+                         environ={k: environ[k] for k in LOOK_VARIABLES if k in environ})
     sound = "default" if has_sound_devices() else "test"
-    return Settings(
+    settings = Settings(
         node=url,
         ca_bundle=ca_bundle,
         display_name=DEMO_ROOM_NAME,
@@ -48,4 +81,11 @@ def demo_settings(url: str, ca_bundle: Path | None, fullscreen: bool = False) ->
         show_demo_pins=True,
         admin_pin=DEMO_ADMIN_PIN,
         fullscreen=fullscreen,
+        language=look.language,
+        clock_24h=look.clock_24h,
+        theme=look.theme,
+        text_scale=look.text_scale,
     )
+    _ = demo_translator(settings, environ).gettext
+    return replace(settings, display_name=_(DEMO_ROOM_NAME),
+                   meetings=tuple(Meeting(_(m.label), m.alias) for m in DEMO_MEETINGS))

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Any
 
+from kiosk.i18n.message import fixed_message
 from kiosk.infinity.client import InfinityClient
 from kiosk.infinity.models import ConferenceState, Event, Token
 from kiosk.log_redaction import RedactingFilter
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 S = SessionState
 IN_MEETING_STATES = frozenset({S.CONNECTED, S.WAITING_FOR_HOST})
 CONTROL_STATES = IN_MEETING_STATES | {S.RECONNECTING}
-RECONNECTING_NOTICE = "Reconnecting the call…"
+RECONNECTING_NOTICE = fixed_message("reconnecting", "Reconnecting the call…")
 
 
 @dataclass(frozen=True)

@@ -295,7 +295,7 @@ class KioskApp(App):
             self.settings,
             self._snapshot,
             self.node_reachable,
-            self.last_error,
+            self.theme.translator.render(self.last_error),
             scan_devices(),
             self.theme.texts,
         )

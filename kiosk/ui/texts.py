@@ -97,8 +97,6 @@ class Texts:
     no: str
     unknown: str
     none: str
-    date_format: str
-    time_format: str
 
 
 def build_texts(translator: Translator) -> Texts:
@@ -184,10 +182,6 @@ def build_texts(translator: Translator) -> Texts:
         no=_("No"),
         unknown=_("Unknown"),
         none=_("None"),
-        # strftime pattern: translators may reorder it for their language.
-        date_format=_("%A %-d %B"),
-        # strftime pattern: translators may reorder it for their language.
-        time_format=_("%H:%M"),
     )
 
 

@@ -110,6 +110,7 @@ async def run_app_async(
     from kiosk.health import SessionHealth
     from kiosk.systemd_notify import SystemdNotifier
     from kiosk.ui.app import ExitRequest, KioskApp
+    from kiosk.ui.room_theme import theme_for
 
     if settings.node_is_loopback:
         from kiosk.media.loopback_ice import use_loopback_candidates_only
@@ -121,7 +122,7 @@ async def run_app_async(
         media_factory=media,
         redactor=redactor,  # type: ignore[arg-type]
     )
-    app = KioskApp(settings, session, options)
+    app = KioskApp(settings, session, options, theme=theme_for(settings))
     notifier = SystemdNotifier()
     health = SessionHealth(session, settings.health_addr)
     await health.start()  # never raises: a busy port is one log line

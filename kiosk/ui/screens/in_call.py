@@ -15,7 +15,6 @@ from kiosk.session_state import DeviceState, SessionSnapshot, SessionState
 from kiosk.ui.screens.call_time import format_call_time
 from kiosk.ui.screens.kiosk_screen import KioskScreen
 from kiosk.ui.texts import participants_text
-from kiosk.ui.theme import THEME
 from kiosk.ui.widgets.detach_when_transparent import DetachWhenTransparent
 from kiosk.ui.widgets.keypad import Keypad
 
@@ -34,7 +33,7 @@ class InCallScreen(KioskScreen):
     dtmf_open = BooleanProperty(False)
     dtmf_digits = StringProperty("")
     has_media = BooleanProperty(False)
-    bar_hide_seconds = NumericProperty(THEME.sizes.control_bar_hide_seconds)
+    bar_hide_seconds = NumericProperty(5.0)  # the kv rule sets the theme's
 
     def __init__(self, **kwargs: object) -> None:
         self._hide_event: ClockEvent | None = None
@@ -60,7 +59,8 @@ class InCallScreen(KioskScreen):
         if snapshot.state is SessionState.RECONNECTING:
             self.notice = self.app.theme.texts.notice_reconnecting
         elif snapshot.notice:
-            self.notice = snapshot.notice  # e.g. a mute the node did not confirm
+            # e.g. a mute the node did not confirm, in the room's language
+            self.notice = self.app.theme.translator.render(snapshot.notice)
         elif snapshot.camera.state is DeviceState.UNAVAILABLE:
             self.notice = self.app.theme.texts.notice_camera_unavailable
         else:

@@ -21,7 +21,6 @@ from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, Obj
 from kivy.uix.widget import Widget
 
 from kiosk.media.interface import RgbaFrame, VideoOutput
-from kiosk.ui.theme import THEME
 
 LEADER_IDLE_SECONDS = 0.2
 
@@ -42,7 +41,7 @@ class VideoView(Widget):
     mirror = BooleanProperty(False)
     pull_hz = NumericProperty(0.0)  # 0: every display tick
     has_frame = BooleanProperty(False)
-    background = ColorProperty(THEME.palette.video_background)
+    background = ColorProperty((0, 0, 0, 1))  # the theme's, from hideable.kv
     # A view with a `leader` (the self-view follows the far end's video) pulls in the
     # same display tick as its leader's blits, so both share one redraw; only when the
     # leader has shown nothing for a while does it pull on its own, slowly.
