@@ -13,17 +13,29 @@ from datetime import datetime
 from babel import Locale
 from babel.dates import format_datetime, match_skeleton
 
-# The weekday written out in full, the day and the month's name, in the locale's order.
-_DATE_SKELETON = "MMMMEEEEd"
+# The locale's own weekday-day-month pattern where it has one, else its full date
+# ("EEEE d. MMMM y") without the year: weekday and month written out, in the
+# locale's order and punctuation.
+_YEAR_AT_END = re.compile(r"[\s,]*(?:'[^']*'\s*)?y+\.?\s*$")
+_YEAR_AT_START = re.compile(r"^y+[.,]?\s*")
+_QUOTED = re.compile(r"'[^']*'")
 _SHORT_WEEKDAY = re.compile(r"(?<![Ec])([Ec]{1,3})(?![Ec])")
 
 
 def _date_pattern(locale: Locale) -> str:
+    exact = locale.datetime_skeletons.get("MMMMEEEEd")  # a few locales have one (en_GB)
+    if exact is not None:
+        return str(exact)
+    full = str(locale.date_formats["full"])
+    pattern = _YEAR_AT_END.sub("", full)
+    if pattern == full:
+        pattern = _YEAR_AT_START.sub("", full)
+    if "y" not in _QUOTED.sub("", pattern):
+        return pattern
+    # A year in the middle: the locale's skeleton for weekday, day and month instead.
     skeletons = locale.datetime_skeletons
-    best = match_skeleton(_DATE_SKELETON, skeletons) or "MMMMEd"
-    pattern = str(skeletons[best])
-    # Most locales only list "MMMMEd" (short weekday): ask for the full name instead.
-    return _SHORT_WEEKDAY.sub(lambda m: m.group(1)[0] * 4, pattern)
+    best = match_skeleton("MMMMEEEEd", skeletons) or "MMMMEd"
+    return _SHORT_WEEKDAY.sub(lambda m: m.group(1)[0] * 4, str(skeletons[best]))
 
 
 def _time_pattern(locale: Locale, clock_24h: bool | None) -> str:

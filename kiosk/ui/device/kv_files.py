@@ -10,6 +10,7 @@ from kivy.lang import Builder
 from kiosk.ui.widgets import (  # noqa: F401
     detach_when_transparent,
     entry_display,
+    fit_label,
     hideable,
     keypad,
     kiosk_button,

@@ -20,6 +20,7 @@ class RoundedButton(ButtonBehavior, BoxLayout):
     font_size = NumericProperty(19.0)
     icon_size = NumericProperty(30.0)
     radius = NumericProperty(14.0)
+    natural_width = NumericProperty(0.0)  # the width its caption needs at full size (kv)
 
 
 class KioskButton(RoundedButton):
