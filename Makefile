@@ -5,12 +5,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
-# Kivy's SDL2 window needs GL/EGL and mtdev; the provisioning tests need the rest.
-SYSTEM_PACKAGES := libgl1 libegl1 libmtdev1 libportaudio2 shellcheck debootstrap systemd python3-apt
+# Kivy's SDL2 window needs GL/EGL and mtdev; the provisioning tests need the rest;
+# the fleet dashboard's test runs its queries on a real Prometheus.
+SYSTEM_PACKAGES := libgl1 libegl1 libmtdev1 libportaudio2 shellcheck debootstrap systemd python3-apt \
+    prometheus
 SYSTEM_STAMP := $(VENV)/.system-packages
 
 .PHONY: demo test test-provisioning lint system-packages venv bench clean \
-	i18n i18n-extract i18n-update i18n-compile i18n-init
+	i18n i18n-extract i18n-update i18n-compile i18n-init screenshots
 
 # Translations (Babel): `make i18n` extracts every marked text into the template,
 # merges it into each language's .po and compiles the .mo files that ship in the
@@ -77,6 +79,17 @@ i18n-update: venv
 
 i18n-compile: venv
 	$(PYBABEL) compile -d $(LOCALE_DIR) -D kiosk --statistics
+
+# The autopilot's screenshots of every screen in every language (SHOTS/<language>/), then
+# German (the longest words) at text scale 1.4 in each theme (SHOTS/de-1.4-<theme>/).
+SHOTS ?= demo-screenshots
+LANGUAGES := en de fr es it nl nb sv pt
+screenshots: venv system-packages
+	set -e; for lang in $(LANGUAGES); do \
+	    KIOSK_LANGUAGE=$$lang $(VENV)/bin/pexip-kiosk demo --autopilot --screenshots $(SHOTS)/$$lang >/dev/null; done
+	set -e; for theme in dark light high-contrast; do \
+	    KIOSK_LANGUAGE=de KIOSK_TEXT_SCALE=1.4 KIOSK_THEME=$$theme $(VENV)/bin/pexip-kiosk demo \
+	    --autopilot --screenshots $(SHOTS)/de-1.4-$$theme >/dev/null; done
 
 # A new language: make i18n-init LANGUAGE=xx (then translate kiosk/i18n/locale/xx/...kiosk.po).
 i18n-init: venv
