@@ -117,6 +117,8 @@ class Autopilot:
             result="passed",
             seconds=round(time.monotonic() - started, 1),
             screenshots=saved,
+            # Text that did not fit in a screenshot (none expected in any language).
+            overflows=self._shots.overflows if self._shots is not None else [],
         )
         return 0
 
