@@ -81,15 +81,22 @@ i18n-compile: venv
 	$(PYBABEL) compile -d $(LOCALE_DIR) -D kiosk --statistics
 
 # The autopilot's screenshots of every screen in every language (SHOTS/<language>/), then
-# German (the longest words) at text scale 1.4 in each theme (SHOTS/de-1.4-<theme>/).
+# German (the longest words) at text scale 1.4 in each theme (SHOTS/de-1.4-<theme>/);
+# each run's report (with any text that did not fit) in SHOTS/<run>.jsonl.
 SHOTS ?= demo-screenshots
 LANGUAGES := en de fr es it nl nb sv pt
 screenshots: venv system-packages
+	mkdir -p $(SHOTS)
 	set -e; for lang in $(LANGUAGES); do \
-	    KIOSK_LANGUAGE=$$lang $(VENV)/bin/pexip-kiosk demo --autopilot --screenshots $(SHOTS)/$$lang >/dev/null; done
+	    KIOSK_LANGUAGE=$$lang $(VENV)/bin/pexip-kiosk demo --autopilot --screenshots $(SHOTS)/$$lang \
+	    > $(SHOTS)/$$lang.jsonl; done
 	set -e; for theme in dark light high-contrast; do \
 	    KIOSK_LANGUAGE=de KIOSK_TEXT_SCALE=1.4 KIOSK_THEME=$$theme $(VENV)/bin/pexip-kiosk demo \
-	    --autopilot --screenshots $(SHOTS)/de-1.4-$$theme >/dev/null; done
+	    --autopilot --screenshots $(SHOTS)/de-1.4-$$theme > $(SHOTS)/de-1.4-$$theme.jsonl; done
+	@grep -h '"autopilot"' $(SHOTS)/*.jsonl | $(PY) -c 'import json, sys; \
+	    runs = [json.loads(line) for line in sys.stdin]; \
+	    print(sum(r["result"] == "passed" for r in runs), "of", len(runs), "autopilot runs passed;", \
+	          sum(len(r.get("overflows", [])) for r in runs), "texts did not fit")'
 
 # A new language: make i18n-init LANGUAGE=xx (then translate kiosk/i18n/locale/xx/...kiosk.po).
 i18n-init: venv

@@ -31,8 +31,10 @@ DEMO_HINTS = (
     N_("Virtual Reception: meeting numbers 1001–1004"),
     N_("Admin: hold the room name 5\u00a0s, PIN {pin}"),  # no break inside "5 s"
 )
-# The settings of the room's look that the demo takes from the environment.
-LOOK_VARIABLES = ("KIOSK_LANGUAGE", "KIOSK_CLOCK_24H", "KIOSK_THEME", "KIOSK_TEXT_SCALE")
+# The settings the demo takes from the environment: the room's look, and where its
+# health endpoint listens (a fleet dashboard can scrape the demo; tests use port 0).
+LOOK_VARIABLES = ("KIOSK_LANGUAGE", "KIOSK_CLOCK_24H", "KIOSK_THEME", "KIOSK_TEXT_SCALE",
+                  "KIOSK_HEALTH_ADDR")
 
 
 def has_camera() -> bool:
@@ -85,6 +87,7 @@ def demo_settings(
         clock_24h=look.clock_24h,
         theme=look.theme,
         text_scale=look.text_scale,
+        health_addr=look.health_addr,
     )
     _ = demo_translator(settings, environ).gettext
     return replace(settings, display_name=_(DEMO_ROOM_NAME),
