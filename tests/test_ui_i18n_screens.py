@@ -72,3 +72,7 @@ async def test_widgets_take_their_colours_from_the_rooms_theme(
         await asyncio.sleep(0.2)  # a built screen lays out before the app may stop
         keypad_key = pin.ids.keypad.key_button("5")
         assert tuple(keypad_key.bg_color) == pytest.approx(palette.surface)
+        # Disabled (nothing typed yet): Kivy draws `disabled_color`, the theme's one.
+        assert pin.ids.join.disabled
+        assert tuple(pin.ids.join.ids.caption.disabled_color) == pytest.approx(
+            palette.text_disabled)

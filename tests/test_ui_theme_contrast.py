@@ -15,7 +15,7 @@ from kiosk.ui.room_theme import theme_for
 from kiosk.ui.theme import CONTRAST_PAIRS, TEXT_FONTS, Palette, Sizes
 
 UI = Path(__file__).resolve().parent.parent / "kiosk" / "ui"
-FOREGROUND_PROPS = ("color", "fg", "fg_color", "tint")
+FOREGROUND_PROPS = ("color", "disabled_color", "fg", "fg_color", "tint")
 BACKGROUND_PROPS = ("bg_color", "bg_pressed", "bg", "background", "rgba")
 _PALETTE_USE = re.compile(r"^\s*(\w+)\s*:\s*(.*app\.theme\.palette\..*)$")
 _FIELD = re.compile(r"app\.theme\.palette\.(\w+)")
