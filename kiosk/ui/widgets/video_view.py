@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 
+from kivy.app import App
 from kivy.clock import Clock, ClockEvent
 from kivy.graphics import Callback, Color, Rectangle
 from kivy.graphics.opengl import GL_BLEND, glDisable, glEnable
@@ -41,7 +42,7 @@ class VideoView(Widget):
     mirror = BooleanProperty(False)
     pull_hz = NumericProperty(0.0)  # 0: every display tick
     has_frame = BooleanProperty(False)
-    background = ColorProperty((0, 0, 0, 1))  # the theme's, from hideable.kv
+    background = ColorProperty((0, 0, 0, 1))  # the running app's theme's (see __init__)
     # A view with a `leader` (the self-view follows the far end's video) pulls in the
     # same display tick as its leader's blits, so both share one redraw; only when the
     # leader has shown nothing for a while does it pull on its own, slowly.
@@ -60,6 +61,10 @@ class VideoView(Widget):
         self.last_blit_at = 0.0
         self._followed: VideoView | None = None
         self.pulls = 0  # times a new frame was asked of the mailbox
+        # The letterbox bars in the room's theme (a view made without the app stays black).
+        theme = getattr(App.get_running_app(), "theme", None)
+        if theme is not None:
+            kwargs.setdefault("background", theme.palette.video_background)
         super().__init__(**kwargs)
         # Software GL (llvmpipe) pays for every pixel drawn: behind a picture only the two
         # letterbox bars are painted, never a full-size background under the video.
