@@ -3,8 +3,9 @@
 - kv files: a string literal with a letter in a `text:`-like property;
 - UI modules: a string literal with a letter given as a visible property
   (`text=`, `.notice = ...`, ...), outside kiosk/ui/texts.py;
-- the session: a string literal with a letter published as a notice or passed as
-  an error's sentence, or a module constant `*_NOTICE`/sentence that is a bare str.
+- the session and the media layer: a string literal with a letter published as a
+  notice, passed as an error's sentence or a device's reason, or a module constant
+  `*_NOTICE`/`*_MESSAGE` that is a bare str.
 """
 
 from __future__ import annotations
@@ -36,10 +37,18 @@ def _has_letters(value: object) -> bool:
 
 
 def _literals(node: ast.AST) -> Iterator[ast.Constant]:
-    # ast.walk reaches the literal parts of f-strings too.
-    for child in ast.walk(node):
-        if isinstance(child, ast.Constant) and _has_letters(child.value):
-            yield child
+    """Literal text that would be shown: in f-strings, joins and conditionals, and the
+    receiver of `"...".format(...)`; not the arguments of other calls (keys, names)."""
+    if isinstance(node, ast.Constant):
+        if _has_letters(node.value):
+            yield node
+        return
+    if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Attribute):
+            yield from _literals(node.func.value)
+        return
+    for child in ast.iter_child_nodes(node):
+        yield from _literals(child)
 
 
 def scan_kv(source: str, path: str = "<kv>") -> list[Finding]:
@@ -82,7 +91,10 @@ def scan_ui_python(source: str, path: str = "<py>") -> list[Finding]:
     return findings
 
 
-_SESSION_CALLS = frozenset({"SessionError", "PinRejected", "on_notice", "_on_notice"})
+_SESSION_CALLS = frozenset({"SessionError", "PinRejected", "on_notice", "_on_notice",
+                            "DeviceUnavailable", "DeviceStatus"})
+# Calls whose first argument is a code or state, not a sentence.
+_SENTENCE_SECOND = frozenset({"SessionError", "DeviceStatus"})
 
 
 def scan_session_python(source: str, path: str = "<py>") -> list[Finding]:
@@ -95,7 +107,7 @@ def scan_session_python(source: str, path: str = "<py>") -> list[Finding]:
             values += [kw.value for kw in node.keywords if kw.arg in ("notice", "message")]
             name = _target_name(node.func)
             if name in _SESSION_CALLS:
-                values += node.args[1:] if name == "SessionError" else node.args
+                values += node.args[1:] if name in _SENTENCE_SECOND else node.args
         for value in values:
             findings += [Finding(path, c.lineno, str(c.value)) for c in _literals(value)]
     for node in tree.body:

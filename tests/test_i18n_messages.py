@@ -172,3 +172,22 @@ def test_the_example_env_file_documents_the_new_settings() -> None:
     example = (Path(__file__).resolve().parent.parent / ".env.example").read_text()
     for key in ("KIOSK_LANGUAGE=", "KIOSK_CLOCK_24H=", "KIOSK_THEME=", "KIOSK_TEXT_SCALE="):
         assert key in example
+
+
+def test_the_admin_screen_shows_device_reasons_in_the_rooms_language(tmp_path: Path) -> None:
+    from kiosk.media.camera_source import NO_CAMERA
+    from kiosk.media.opened_source import disabled
+    from kiosk.session_state import DeviceState, DeviceStatus, SessionSnapshot
+    from kiosk.ui.admin.diagnostics import collect_diagnostics
+    from kiosk.ui.device.device_probe import scan_devices
+    from kiosk.ui.texts import build_texts
+
+    german = Translator("de")
+    snapshot = SessionSnapshot(camera=DeviceStatus(DeviceState.UNAVAILABLE, NO_CAMERA))
+    rows = collect_diagnostics(Settings(node="https://node.example"), snapshot, True, "",
+                               scan_devices(tmp_path), build_texts(german), render=german.render)
+    by_label = {row.label: row.value for row in rows}
+    assert by_label["Kamera"] == "auto: nicht verfügbar (keine Kamera angeschlossen)"
+    assert NO_CAMERA == "no camera connected"  # what logs and /healthz show
+    assert german.render(disabled("Microphone").status.reason) == (
+        "Mikrofon in den Einstellungen ausgeschaltet")

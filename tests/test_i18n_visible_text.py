@@ -23,7 +23,8 @@ def _ui_modules() -> list[Path]:
 
 
 def _session_modules() -> list[Path]:
-    return sorted([*(KIOSK / "session").glob("*.py"), KIOSK / "conference.py"])
+    return sorted([*(KIOSK / "session").glob("*.py"), KIOSK / "conference.py",
+                   *(KIOSK / "media").glob("*.py")])
 
 
 def test_the_scan_covers_the_ui() -> None:
@@ -83,6 +84,10 @@ def f(publisher):
     return SessionError(ErrorCode.REFUSED, f"Refused: {reason}")
 def g():
     raise PinRejected("Digits only")
+def h():
+    raise DeviceUnavailable(f"camera {path} is busy")
+    return DeviceStatus(DeviceState.DISABLED, "Off")
 '''
-    assert sorted(f.text for f in scan_session_python(source)) == [
-        "Digits only", "Muted by the host", "Refused: ", "The meeting is locked."]
+    assert sorted(f.text for f in scan_session_python(source)) == sorted(
+        ["Digits only", "Muted by the host", "Off", "Refused: ", "The meeting is locked.",
+         "camera ", " is busy"])

@@ -298,6 +298,7 @@ class KioskApp(App):
             self.theme.translator.render(self.last_error),
             scan_devices(),
             self.theme.texts,
+            render=self.theme.translator.render,
         )
 
     def quit_to_system(self) -> None:
