@@ -65,11 +65,11 @@ def test_every_message_is_in_the_catalogue_and_translated(lang: str) -> None:
     entries = {(tuple(m.id) if isinstance(m.id, (list, tuple)) else m.id): m
                for m in catalogue if m.id}
     missing = sorted(str(m) for m in code_messages() if m not in entries)
-    assert missing == [], f"{lang}: not in the catalogue (run `make i18n` and translate)"
+    assert missing == [], f"{lang}: not in the catalogue (run `make i18n`): {missing}"
     untranslated = sorted(str(key) for key, m in entries.items()
                           if key in code_messages()
                           and (not all(m.string) if isinstance(m.string, tuple) else not m.string))
-    assert untranslated == [], f"{lang}: untranslated"
+    assert untranslated == [], f"{lang}: translate in {lang}/LC_MESSAGES/kiosk.po: {untranslated}"
     fuzzy = sorted(str(key) for key, m in entries.items() if m.fuzzy)
     assert fuzzy == [], f"{lang}: fuzzy entries need a translator's look"
 
