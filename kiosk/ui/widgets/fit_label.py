@@ -41,7 +41,7 @@ class FitLabel(Label):
     def _measure_height(self, font_size: float) -> float:
         core = CoreLabel(text=self.text, font_size=font_size, font_name=self.font_name,
                          bold=self.bold, text_size=(self.text_size[0], None),
-                         halign=self.halign)
+                         halign=self.halign, line_height=self.line_height)
         core.refresh()
         return float(core.texture.height) if core.texture is not None else 0.0
 
