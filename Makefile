@@ -39,6 +39,7 @@ bench: venv system-packages
 	$(PY) bench/join_latency.py
 	$(PY) bench/call_cost.py
 	$(PY) bench/ui_cost.py
+	$(PY) bench/calendar_cost.py
 
 venv: $(STAMP)
 

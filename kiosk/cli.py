@@ -1,8 +1,9 @@
 """`pexip-kiosk`: the kiosk's command line.
 
 Sub-commands: `run` (the touch UI), `demo` (the UI against the embedded
-simulator), `call` (a headless join, see `kiosk.headless_call`) and `sim` (the
-stand-in Pexip node). The UI and the simulator are imported only when their
+simulator), `call` (a headless join, see `kiosk.headless_call`), `agenda` (the
+day's meetings as the room sees them, see `kiosk.calendar.agenda_command`) and
+`sim` (the stand-in Pexip node). The UI and the simulator are imported only when their
 command runs, so `call` and `--version` start quickly and work without them.
 """
 
@@ -46,6 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     headless_call.add_arguments(call)
 
+    from kiosk.calendar import agenda_command
+
+    agenda = commands.add_parser(
+        "agenda", help="the day's meetings as the room sees them (JSON lines on stdout)",
+        description=agenda_command.__doc__.split("\n\n")[0] if agenda_command.__doc__ else None,
+    )
+    agenda_command.add_arguments(agenda)
+
     # The simulator's options are its own (kiosk.simulator.main); parsed in `_run_sim`.
     commands.add_parser("sim", help="run the stand-in Pexip Conferencing Node", add_help=False)
     return parser
@@ -65,6 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if args.command == "call":
         return headless_call.run(args)
+    if args.command == "agenda":
+        from kiosk.calendar import agenda_command
+
+        return agenda_command.run(args)
     if args.command == "run":
         return _run_kiosk(args.env_file)
     if args.command == "demo":

@@ -21,13 +21,14 @@ current join), `PinEntry` (the PIN prompt and cool-down), `JoinedMeeting`
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine
 from functools import partial
 from typing import Any
 
-from kiosk.config import Settings
+from kiosk.config import ConfigError, Settings, validate_node_url
 from kiosk.i18n.message import fixed_message
 from kiosk.infinity.client import InfinityClient, NodeStatus
 from kiosk.infinity.errors import (
@@ -41,13 +42,14 @@ from kiosk.infinity.models import Event
 from kiosk.log_redaction import RedactingFilter
 from kiosk.media.interface import MediaCall, MediaFactory
 from kiosk.session.error_messages import describe_error
+from kiosk.session.join_request import JoinRequest
 from kiosk.session.joined_meeting import JoinedMeeting, MeetingServices
 from kiosk.session.pin_entry import GUEST_NOT_ALLOWED_NOTICE, PIN_STATES, PinEntry
-from kiosk.session.pin_policy import PinRejected
+from kiosk.session.pin_policy import PinRejected, validate_pin
 from kiosk.session.snapshot_publisher import SnapshotPublisher
 from kiosk.session.tasks import SessionTasks
 from kiosk.session.teardown import QUICK_TIMEOUTS, release_abandoned_token, tear_down
-from kiosk.session_state import SessionError, SessionSnapshot, SessionState
+from kiosk.session_state import ErrorCode, SessionError, SessionSnapshot, SessionState
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,8 @@ EXTENSION_PATTERN = re.compile(r"[0-9]{1,20}")
 BAD_EXTENSION_NOTICE = fixed_message("extension_invalid", "A meeting number is 1 to 20 digits.")
 UNKNOWN_EXTENSION_NOTICE = fixed_message("extension_unknown",
                                          "No meeting has that number — try again")
+BAD_NODE_MESSAGE = fixed_message("node_address_invalid",
+                                 "This meeting's node address is not a valid https address")
 
 
 class ConferenceSession:
@@ -88,6 +92,10 @@ class ConferenceSession:
         else:
             self._quick_client = client
         self._client = client
+        # The configured node's clients; a join request naming another node gets its own.
+        self._home_clients = (client, self._quick_client)
+        self._other_node: tuple[str, InfinityClient, InfinityClient] | None = None
+        self._prefilled = JoinRequest("")
         self._publisher = SnapshotPublisher()
         self._tasks = SessionTasks()
         self._services = MeetingServices(
@@ -121,7 +129,12 @@ class ConferenceSession:
 
     async def join(self, alias: str) -> None:
         """Start joining `alias`; returns once it is joined, needs input, or failed."""
-        await self._guarded(self._join(alias))
+        await self.join_request(JoinRequest(alias))
+
+    async def join_request(self, request: JoinRequest) -> None:
+        """Join `request.alias`, on `request.node` when given, answering the node's PIN and
+        meeting-number questions from the request once each; returns like `join`."""
+        await self._guarded(self._join(request))
 
     async def submit_pin(self, pin: str) -> None:
         """Send a PIN; "" joins as a guest where the meeting allows it."""
@@ -164,7 +177,7 @@ class ConferenceSession:
     async def check_node(self) -> bool:
         """True when the node answers `GET /status` as an Infinity node that is up."""
         try:
-            status = await asyncio.to_thread(self._quick_client.status)
+            status = await asyncio.to_thread(self._home_clients[1].status)
         except Exception as exc:
             log.info("Node check failed: %s", type(exc).__name__)
             return False
@@ -179,18 +192,26 @@ class ConferenceSession:
 
     # ------------------------------------------------------------------ action bodies
 
-    async def _join(self, alias: str) -> None:
+    async def _join(self, request: JoinRequest) -> None:
         if self.snapshot.state not in (S.IDLE, S.ERROR):
             log.info("join ignored: already %s", self.snapshot.state.value)
             return
         await self._finish_teardown()
-        alias = alias.strip()
+        alias = request.alias.strip()
+        if self._redactor is not None and request.pin:
+            self._redactor.add_secret(request.pin)
         self._reset_for_join(alias)
+        self._prefilled = request
         self._update(SessionSnapshot(state=S.CONNECTING, alias=alias))
         # Polled as well: not every media layer reports device changes.
         self._tasks.start_ticker(lambda: self._meeting.publish_devices(), TICK_SECONDS)
         if not alias:
             await self._end(describe_error(ConferenceNotFound("empty alias")))
+            return
+        try:
+            self._use_node(request.node)
+        except ConfigError:
+            await self._end(SessionError(ErrorCode.NODE_UNREACHABLE, BAD_NODE_MESSAGE))
             return
         await self._tasks.run_step(self._request_token(pin=None))
 
@@ -250,12 +271,22 @@ class ConferenceSession:
                 on_abandoned=partial(release_abandoned_token, self._quick_client, self._alias),
             )
         except PinRequired as exc:
+            prefilled = self._take_prefilled_pin() if pin is None else None
+            if prefilled is not None:
+                self._pin.on_prompt(exc.guest_allowed, None)  # the prompt a wrong PIN returns to
+                await self._request_token(pin=prefilled)
+                return
             self._show_pin_prompt(self._pin.on_prompt(exc.guest_allowed, pin))
             return
         except InvalidPin:
             self._show_pin_prompt(self._pin.on_wrong())
             return
         except ExtensionRequired as exc:
+            prefilled = self._take_prefilled_extension() if self._extension is None else None
+            if prefilled is not None:
+                self._extension = prefilled
+                await self._request_token(pin=pin)
+                return
             # Asked again after a number was given: that number was not accepted.
             notice = UNKNOWN_EXTENSION_NOTICE if self._extension else ""
             self._extension = None
@@ -269,6 +300,55 @@ class ConferenceSession:
                 return
             raise
         await self._meeting.start(token, self._pin.accepted())
+
+    def _take_prefilled_pin(self) -> str | None:
+        """The join request's PIN, once (None when it has none, or it is malformed)."""
+        raw, self._prefilled = self._prefilled.pin, dataclasses.replace(self._prefilled, pin=None)
+        if not raw:
+            return None
+        try:
+            return validate_pin(raw) or None
+        except PinRejected:
+            log.info("The meeting's PIN from its invitation is not a PIN; asking the room")
+            return None
+
+    def _take_prefilled_extension(self) -> str | None:
+        """The join request's meeting number, once (None when it has none or a bad one)."""
+        raw = self._prefilled.extension
+        self._prefilled = dataclasses.replace(self._prefilled, extension=None)
+        number = (raw or "").strip().removesuffix("#").strip()
+        return number if EXTENSION_PATTERN.fullmatch(number) else None
+
+    def _use_node(self, node: str | None) -> None:
+        """Make this join talk to `node` (None or the configured node: the usual clients)."""
+        home_client, home_quick = self._home_clients
+        if node is None or node.rstrip("/") == self.settings.node.rstrip("/"):
+            client, quick = home_client, home_quick
+        else:
+            url = validate_node_url(node, key="node")
+            if self._other_node is None or self._other_node[0] != url:
+                self._close_other_node()
+                on_secret = self._redactor.add_secret if self._redactor is not None else None
+                self._other_node = (
+                    url,
+                    InfinityClient(url, verify=self.settings.tls_verify, on_secret=on_secret),
+                    InfinityClient(url, verify=self.settings.tls_verify,
+                                   timeouts=QUICK_TIMEOUTS, on_secret=on_secret),
+                )
+                log.info("This meeting is on another node: %s", url)
+            _, client, quick = self._other_node
+        if client is not self._client:
+            self._client, self._quick_client = client, quick
+            self._services = dataclasses.replace(self._services, client=client,
+                                                 quick_client=quick)
+            self._meeting = JoinedMeeting(self._services, self._alias)
+
+    def _close_other_node(self) -> None:
+        if self._other_node is not None:
+            _, client, quick = self._other_node
+            self._other_node = None
+            client.close()
+            quick.close()
 
     def _show_pin_prompt(self, changes: dict[str, Any]) -> None:
         self._update(**changes)

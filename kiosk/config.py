@@ -10,13 +10,15 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from kiosk.calendar.meeting_rules import MeetingRule, MeetingRulesError, load_meeting_rules
 from kiosk.i18n.room_locale import LANGUAGES, parse_room_locale
 
 log = logging.getLogger(__name__)
@@ -27,6 +29,9 @@ LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 PROXY_VARIABLES = frozenset({"HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"})
 # The colour themes of kiosk/ui/palettes.py.
 THEME_NAMES = ("dark", "light", "high-contrast")
+DEFAULT_STATE_DIR = Path("/var/lib/pexip-kiosk")
+DOMAIN_PATTERN = re.compile(r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*"
+                            r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 
 class ConfigError(ValueError):
@@ -44,6 +49,38 @@ class Meeting:
 
     label: str
     alias: str
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    """The room's calendar and how invitations become addresses to dial (`.env.example`)."""
+
+    url: str = ""  # an https iCalendar feed (webcal:// already turned into https://)
+    ca_bundle: Path | None = None
+    verify_tls: bool = True
+    refresh_seconds: float = 300.0
+    caldav_url: str = ""
+    caldav_username: str = ""
+    caldav_password: str = field(default="", repr=False)
+    meeting_domains: tuple[str, ...] = ()
+    teams_gateway_alias: str = ""
+    gateway_dialing: bool = False
+    meeting_rules: tuple[MeetingRule, ...] = ()
+    join_early_minutes: float = 5.0
+    show_subjects: bool = True
+    auto_join: bool = False
+
+    @property
+    def configured(self) -> bool:
+        """True when a calendar (feed or CalDAV) is set up."""
+        return bool(self.url or self.caldav_url)
+
+    @property
+    def tls_verify(self) -> bool | str:
+        """The value for `requests`' `verify=` for the calendar server."""
+        if not self.verify_tls:
+            return False
+        return str(self.ca_bundle) if self.ca_bundle else True
 
 
 @dataclass(frozen=True)
@@ -83,6 +120,9 @@ class Settings:
     text_scale: float = 1.0
     # Fleet
     health_addr: str = "127.0.0.1:9110"
+    # Calendar (kiosk.calendar) and where the kiosk keeps what must survive a restart
+    calendar: CalendarSettings = field(default_factory=CalendarSettings)
+    state_dir: Path = DEFAULT_STATE_DIR
 
     @property
     def node_is_loopback(self) -> bool:
@@ -220,6 +260,112 @@ def _theme(key: str, raw: str) -> str:
     if name not in THEME_NAMES:
         raise ConfigError(key, f"{raw!r} is not one of {', '.join(THEME_NAMES)}")
     return name
+def validate_calendar_url(value: str, key: str) -> str:
+    """An https calendar address (`webcal://` read as `https://`), or raise ConfigError.
+
+    The address is never quoted back: a published calendar's address is its password.
+    """
+    value = value.strip()
+    if value.lower().startswith("webcal://"):
+        value = "https://" + value[len("webcal://"):]
+    parts = urlsplit(value)
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError(key, "must not contain a user name or password")
+    if parts.scheme not in ("https", "http") or not parts.hostname or any(
+            ch.isspace() for ch in value):
+        raise ConfigError(key, "is not an https:// or webcal:// address")
+    try:
+        _ = parts.port
+    except ValueError:
+        raise ConfigError(key, "has an invalid port") from None
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ConfigError(key, "uses plain http; only https is allowed for a remote server")
+    return value
+
+
+def _domains(key: str, raw: str) -> tuple[str, ...]:
+    domains: list[str] = []
+    for entry in filter(None, (e.strip().lower() for e in re.split(r"[,;\s]+", raw))):
+        domain = entry.lstrip("@").strip(".")
+        if not DOMAIN_PATTERN.fullmatch(domain):
+            raise ConfigError(key, f"{entry!r} is not a domain like vc.example.com")
+        if domain not in domains:
+            domains.append(domain)
+    return tuple(domains)
+
+
+def _readable_file(key: str, raw: str) -> Path:
+    path = Path(raw).expanduser()
+    if not path.is_file():
+        raise ConfigError(key, f"{raw!r} is not a readable file")
+    return path
+
+
+def _password_file(key: str, raw: str) -> str:
+    path = _readable_file(key, raw)
+    try:
+        # Only the first line: files written with `echo` end in a newline.
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        raise ConfigError(key, f"{raw!r} cannot be read as a UTF-8 text file") from None
+    if not lines or not lines[0].strip():
+        raise ConfigError(key, f"{raw!r} is empty")
+    return lines[0].strip()
+
+
+def _calendar_settings(get: Callable[[str], str]) -> CalendarSettings:
+    """The KIOSK_CALENDAR_*, KIOSK_CALDAV_* and meeting-address settings."""
+    kwargs: dict[str, object] = {}
+    if get("KIOSK_CALENDAR_URL"):
+        kwargs["url"] = validate_calendar_url(get("KIOSK_CALENDAR_URL"), "KIOSK_CALENDAR_URL")
+    if get("KIOSK_CALENDAR_CA_BUNDLE"):
+        kwargs["ca_bundle"] = _readable_file("KIOSK_CALENDAR_CA_BUNDLE",
+                                             get("KIOSK_CALENDAR_CA_BUNDLE"))
+    if get("KIOSK_CALENDAR_VERIFY_TLS"):
+        kwargs["verify_tls"] = _bool("KIOSK_CALENDAR_VERIFY_TLS", get("KIOSK_CALENDAR_VERIFY_TLS"))
+    if get("KIOSK_CALENDAR_REFRESH_SECONDS"):
+        kwargs["refresh_seconds"] = _number(
+            "KIOSK_CALENDAR_REFRESH_SECONDS", get("KIOSK_CALENDAR_REFRESH_SECONDS"), 30, 86400)
+    if get("KIOSK_CALDAV_URL"):
+        if get("KIOSK_CALENDAR_URL"):
+            raise ConfigError("KIOSK_CALDAV_URL", "set either KIOSK_CALENDAR_URL or "
+                                                  "KIOSK_CALDAV_URL, not both")
+        kwargs["caldav_url"] = validate_calendar_url(get("KIOSK_CALDAV_URL"), "KIOSK_CALDAV_URL")
+        kwargs["caldav_username"] = get("KIOSK_CALDAV_USERNAME")
+        if get("KIOSK_CALDAV_PASSWORD") and get("KIOSK_CALDAV_PASSWORD_FILE"):
+            raise ConfigError("KIOSK_CALDAV_PASSWORD", "set it or KIOSK_CALDAV_PASSWORD_FILE, "
+                                                       "not both")
+        if get("KIOSK_CALDAV_PASSWORD_FILE"):
+            kwargs["caldav_password"] = _password_file("KIOSK_CALDAV_PASSWORD_FILE",
+                                                       get("KIOSK_CALDAV_PASSWORD_FILE"))
+        else:
+            kwargs["caldav_password"] = get("KIOSK_CALDAV_PASSWORD")
+        if kwargs["caldav_password"] and not kwargs["caldav_username"]:
+            raise ConfigError("KIOSK_CALDAV_USERNAME", "is needed with a CalDAV password")
+    if get("KIOSK_MEETING_DOMAINS"):
+        kwargs["meeting_domains"] = _domains("KIOSK_MEETING_DOMAINS", get("KIOSK_MEETING_DOMAINS"))
+    alias = get("KIOSK_TEAMS_GATEWAY_ALIAS")
+    if alias:
+        if any(ch.isspace() for ch in alias):
+            raise ConfigError("KIOSK_TEAMS_GATEWAY_ALIAS", f"{alias!r} is not an alias "
+                                                           "(no spaces)")
+        kwargs["teams_gateway_alias"] = alias
+    if get("KIOSK_GATEWAY_DIALING"):
+        kwargs["gateway_dialing"] = _bool("KIOSK_GATEWAY_DIALING", get("KIOSK_GATEWAY_DIALING"))
+    if get("KIOSK_MEETING_RULES"):
+        try:
+            kwargs["meeting_rules"] = load_meeting_rules(Path(get("KIOSK_MEETING_RULES")))
+        except MeetingRulesError as exc:
+            raise ConfigError("KIOSK_MEETING_RULES", str(exc)) from None
+    if get("KIOSK_JOIN_EARLY_MINUTES"):
+        kwargs["join_early_minutes"] = _number(
+            "KIOSK_JOIN_EARLY_MINUTES", get("KIOSK_JOIN_EARLY_MINUTES"), 0, 60)
+    if get("KIOSK_CALENDAR_SHOW_SUBJECTS"):
+        kwargs["show_subjects"] = _bool("KIOSK_CALENDAR_SHOW_SUBJECTS",
+                                        get("KIOSK_CALENDAR_SHOW_SUBJECTS"))
+    if get("KIOSK_AUTO_JOIN"):
+        kwargs["auto_join"] = _bool("KIOSK_AUTO_JOIN", get("KIOSK_AUTO_JOIN"))
+    return CalendarSettings(**kwargs)  # type: ignore[arg-type]
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -350,11 +496,19 @@ def load_settings(
         kwargs["text_scale"] = _number("KIOSK_TEXT_SCALE", get("KIOSK_TEXT_SCALE"), 1.0, 1.6)
     if "KIOSK_HEALTH_ADDR" in raw:
         kwargs["health_addr"] = _health_addr("KIOSK_HEALTH_ADDR", get("KIOSK_HEALTH_ADDR"))
+    kwargs["calendar"] = _calendar_settings(get)
+    if get("KIOSK_STATE_DIR"):
+        kwargs["state_dir"] = Path(get("KIOSK_STATE_DIR")).expanduser()
 
     settings = Settings(**kwargs)  # type: ignore[arg-type]
     if not settings.verify_tls:
         log.warning(
             "PEXIP_VERIFY_TLS is false: the node's TLS certificate is NOT checked. "
             "Anyone on the network can impersonate the node. Use PEXIP_CA_BUNDLE instead."
+        )
+    if not settings.calendar.verify_tls and settings.calendar.configured:
+        log.warning(
+            "KIOSK_CALENDAR_VERIFY_TLS is false: the calendar server's TLS certificate is NOT "
+            "checked. Use KIOSK_CALENDAR_CA_BUNDLE instead."
         )
     return settings

@@ -158,3 +158,127 @@ def test_proxy_variables_in_the_env_file_get_a_warning(
         f"no_proxy in {env} is ignored: proxy variables are read from the environment only "
         "(on a device: `sudo systemctl edit pexip-kiosk`, Environment=no_proxy=...)",
     ]
+
+
+# --- Calendar settings (CALENDAR engineer) -------------------------------------------------
+
+
+def test_calendar_settings_default_to_no_calendar() -> None:
+    settings = load_settings(None, environ={"PEXIP_NODE": "https://a"})
+    calendar = settings.calendar
+    assert not calendar.configured
+    assert calendar.refresh_seconds == 300
+    assert calendar.join_early_minutes == 5
+    assert calendar.show_subjects is True and calendar.auto_join is False
+    assert calendar.gateway_dialing is False and calendar.meeting_domains == ()
+    assert calendar.tls_verify is True
+    assert settings.state_dir == Path("/var/lib/pexip-kiosk")
+
+
+def test_calendar_settings_are_read(tmp_path: Path) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[[rule]]\nname = 'ids'\nmatch = '(\\d{9})'\nalias = '\\1@vmr.example.com'\n")
+    settings = load_settings(None, environ={
+        "PEXIP_NODE": "https://a",
+        "KIOSK_CALENDAR_URL": "webcal://outlook.example.com/owa/calendar/abc/reachcalendar.ics",
+        "KIOSK_CALENDAR_CA_BUNDLE": str(bundle),
+        "KIOSK_CALENDAR_REFRESH_SECONDS": "120",
+        "KIOSK_MEETING_DOMAINS": "vc.example.com, @Meet.Example.org;vc.example.com",
+        "KIOSK_TEAMS_GATEWAY_ALIAS": "teams.reception",
+        "KIOSK_GATEWAY_DIALING": "yes",
+        "KIOSK_MEETING_RULES": str(rules),
+        "KIOSK_JOIN_EARLY_MINUTES": "10",
+        "KIOSK_CALENDAR_SHOW_SUBJECTS": "false",
+        "KIOSK_AUTO_JOIN": "true",
+        "KIOSK_STATE_DIR": str(tmp_path / "state"),
+    })
+    calendar = settings.calendar
+    assert calendar.url == "https://outlook.example.com/owa/calendar/abc/reachcalendar.ics"
+    assert calendar.configured and calendar.tls_verify == str(bundle)
+    assert calendar.refresh_seconds == 120
+    assert calendar.meeting_domains == ("vc.example.com", "meet.example.org")
+    assert calendar.teams_gateway_alias == "teams.reception"
+    assert calendar.gateway_dialing is True
+    assert [r.name for r in calendar.meeting_rules] == ["ids"]
+    assert calendar.meeting_rules[0].apply("ID 123456789") == ("123456789@vmr.example.com", None)
+    assert calendar.join_early_minutes == 10
+    assert calendar.show_subjects is False and calendar.auto_join is True
+    assert settings.state_dir == tmp_path / "state"
+
+
+def test_a_caldav_password_file_is_read_and_never_shown(tmp_path: Path) -> None:
+    secret = tmp_path / "caldav-password"
+    secret.write_text("s3cret-Passw0rd\n")
+    settings = load_settings(None, environ={
+        "PEXIP_NODE": "https://a", "KIOSK_CALDAV_URL": "https://dav.example.com/cal/room/",
+        "KIOSK_CALDAV_USERNAME": "room42", "KIOSK_CALDAV_PASSWORD_FILE": str(secret)})
+    assert settings.calendar.caldav_password == "s3cret-Passw0rd"
+    assert "s3cret" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected", "secret"),
+    [
+        ({"KIOSK_CALENDAR_URL": "ftp://x/cal.ics?key=topsecret"},
+         "KIOSK_CALENDAR_URL: is not an https:// or webcal:// address", "topsecret"),
+        ({"KIOSK_CALENDAR_URL": "http://calendar.example.com/cal.ics?key=topsecret"},
+         "KIOSK_CALENDAR_URL: uses plain http", "topsecret"),
+        ({"KIOSK_CALENDAR_URL": "https://user:topsecret@calendar.example.com/cal.ics"},
+         "KIOSK_CALENDAR_URL: must not contain a user name or password", "topsecret"),
+        ({"KIOSK_CALENDAR_URL": "https://a/x.ics", "KIOSK_CALDAV_URL": "https://b/"},
+         "KIOSK_CALDAV_URL: set either", ""),
+        ({"KIOSK_CALDAV_URL": "https://b/", "KIOSK_CALDAV_PASSWORD": "topsecret"},
+         "KIOSK_CALDAV_USERNAME: is needed", "topsecret"),
+        ({"KIOSK_CALDAV_URL": "https://b/", "KIOSK_CALDAV_PASSWORD_FILE": "/no/such/file"},
+         "KIOSK_CALDAV_PASSWORD_FILE: '/no/such/file' is not a readable file", ""),
+        ({"KIOSK_CALENDAR_REFRESH_SECONDS": "5"}, "KIOSK_CALENDAR_REFRESH_SECONDS: '5' is out", ""),
+        ({"KIOSK_MEETING_DOMAINS": "vc.example.com, bad_domain"},
+         "KIOSK_MEETING_DOMAINS: 'bad_domain' is not a domain", ""),
+        ({"KIOSK_TEAMS_GATEWAY_ALIAS": "teams reception"}, "KIOSK_TEAMS_GATEWAY_ALIAS:", ""),
+        ({"KIOSK_GATEWAY_DIALING": "sometimes"}, "KIOSK_GATEWAY_DIALING: 'sometimes'", ""),
+        ({"KIOSK_MEETING_RULES": "/no/rules.toml"},
+         "KIOSK_MEETING_RULES: meeting rules /no/rules.toml: does not exist", ""),
+        ({"KIOSK_JOIN_EARLY_MINUTES": "-1"}, "KIOSK_JOIN_EARLY_MINUTES: '-1' is out", ""),
+        ({"KIOSK_AUTO_JOIN": "maybe"}, "KIOSK_AUTO_JOIN: 'maybe'", ""),
+        ({"KIOSK_CALENDAR_SHOW_SUBJECTS": "2"}, "KIOSK_CALENDAR_SHOW_SUBJECTS: '2'", ""),
+    ],
+)
+def test_bad_calendar_settings_give_one_line_and_keep_secrets(
+    environ: dict[str, str], expected: str, secret: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(None, environ={"PEXIP_NODE": "https://a", **environ})
+    message = str(caught.value)
+    assert message.startswith(expected)
+    assert "\n" not in message
+    if secret:
+        assert secret not in message
+
+
+@pytest.mark.parametrize(
+    ("rules", "problem"),
+    [
+        ("not toml [", "is not valid TOML"),
+        ("[[rule]]\nname = 'x'\nmatch = '('\nalias = 'a'\n", "'match' is not a regular expression"),
+        ("[[rule]]\nname = 'x'\nmatch = '(\\d+)'\nalias = '\\2@vmr'\n", "refers to group 2"),
+        ("[[rule]]\nname = 'x'\nmatch = '(?P<id>\\d+)'\nalias = '\\g<nr>@vmr'\n",
+         "refers to group 'nr'"),
+        ("[[rule]]\nname = 'x'\nmatch = 'a'\n", "'alias' must be a non-empty string"),
+        ("[[rule]]\nname = 'x'\nmatch = 'a'\nalias = 'b'\ncolour = 'red'\n",
+         "unknown key 'colour'"),
+        ("[[rule]]\nname = 'x'\nmatch = 'a'\nalias = 'b'\n[[rule]]\nname = 'x'\nmatch = 'c'\n"
+         "alias = 'd'\n", "the name 'x' is used twice"),
+        ("title = 'rules'\n", "unknown key 'title'"),
+    ],
+)
+def test_a_bad_meeting_rules_file_is_a_configuration_error(
+    tmp_path: Path, rules: str, problem: str
+) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text(rules)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(None, environ={"PEXIP_NODE": "https://a", "KIOSK_MEETING_RULES": str(path)})
+    assert caught.value.key == "KIOSK_MEETING_RULES"
+    assert problem in str(caught.value)

@@ -95,6 +95,7 @@ class Autopilot:
         started = time.monotonic()
         try:
             await self._home()
+            await self._calendar()
             await self._open_room()
             await self._pin_room()
             await self._guest_room()
@@ -130,10 +131,55 @@ class Autopilot:
         await self._shot()
 
     def _join_button(self, alias: str) -> Widget:
-        for button in self._screen(ScreenName.HOME).join_buttons():
+        home = self._screen(ScreenName.HOME)
+        for button in home.join_buttons():
             if button.meeting_alias == alias:
+                # Below today's agenda: scrolled into view first, as a finger would.
+                home.ids.home_scroll.scroll_to(button, padding=0, animate=False)
                 return button
         raise AutopilotFailed(f"{self._step}: no Join button for {alias}")
+
+    async def _tap_meeting(self, alias: str) -> None:
+        button = self._join_button(alias)
+        await asyncio.sleep(0.2)  # the scrolled list lays out before the tap
+        tap(button)
+
+    async def _calendar(self) -> None:
+        self._begin("calendar: today's agenda")
+        home = self._screen(ScreenName.HOME)
+        await self._wait("the calendar's running meeting shows",
+                         lambda: home.featured_card() is not None and home.featured_card().can_join)
+        await asyncio.sleep(0.3)
+        await self._shot("agenda")
+        self._begin("calendar: the auto-join countdown")
+        card = home.featured_card()
+        self._app.countdown.start(card.meeting)  # what KIOSK_AUTO_JOIN=true does at the start
+        await asyncio.sleep(0.3)
+        await self._shot("auto-join")
+        tap(home.ids.countdown_cancel)
+        await self._wait("the countdown is cancelled", lambda: home.countdown_seconds == 0)
+        self._begin("calendar: join from the agenda")
+        await asyncio.sleep(0.2)
+        tap(home.featured_card().ids.join)
+        await self._wait_in_call_with_video()
+        await self._shot("from-calendar")
+        self._begin("calendar: leave")
+        await self._leave()
+        # Scrolled down to the settings' meetings and back: the agenda is on top again.
+        await asyncio.sleep(0.2)
+        self._begin("calendar: a PIN room from the agenda")
+        board = next((c for c in home.now_cards() if c.meeting.address.target is not None
+                      and c.meeting.address.target.alias == "meet.board"), None)
+        if board is None:
+            raise AutopilotFailed(f"{self._step}: the Board meeting is not on the agenda")
+        home.ids.home_scroll.scroll_to(board, padding=0, animate=False)
+        await asyncio.sleep(0.3)
+        tap(board.ids.join)
+        await self._wait_screen(ScreenName.PIN)
+        await self._shot("from-calendar")
+        tap(self._screen(ScreenName.PIN).ids.cancel)
+        await self._wait_screen(ScreenName.HOME)
+        home.ids.home_scroll.scroll_y = 1
 
     async def _wait_in_call_with_video(self) -> None:
         await self._wait_screen(ScreenName.IN_CALL)
@@ -167,7 +213,7 @@ class Autopilot:
         await asyncio.to_thread(
             self._node.inject_fault, "request_token", delay=CONNECTING_HOLD_SECONDS
         )
-        tap(self._join_button("meet.open"))
+        await self._tap_meeting("meet.open")
         await self._wait_screen(ScreenName.CONNECTING)
         await self._shot()
         self._begin("open room: in call")
@@ -192,7 +238,7 @@ class Autopilot:
 
     async def _pin_room(self) -> None:
         self._begin("PIN room: join")
-        tap(self._join_button("meet.board"))
+        await self._tap_meeting("meet.board")
         await self._wait_screen(ScreenName.PIN)
         pin = self._screen(ScreenName.PIN)
         if pin.optional or pin.guest_button_present():
@@ -218,7 +264,7 @@ class Autopilot:
 
     async def _guest_room(self) -> None:
         self._begin("optional-PIN room: join")
-        tap(self._join_button("meet.team"))
+        await self._tap_meeting("meet.team")
         await self._wait_screen(ScreenName.PIN)
         pin = self._screen(ScreenName.PIN)
         if not pin.guest_button_present():
@@ -248,7 +294,7 @@ class Autopilot:
 
     async def _reception(self) -> None:
         self._begin("Virtual Reception: join")
-        tap(self._join_button("reception"))
+        await self._tap_meeting("reception")
         await self._wait_screen(ScreenName.MEETING_ID)
         meeting_id = self._screen(ScreenName.MEETING_ID)
         await self._wait("the screen asks for a meeting number", lambda: meeting_id.extension)
@@ -283,7 +329,8 @@ class Autopilot:
         await self._shot()
         self._begin("idle: the first touch only wakes")
         home = self._screen(ScreenName.HOME)
-        join = home.join_buttons()[0]
+        card = home.featured_card()
+        join = card.ids.join if card is not None else home.join_buttons()[0]
         x, y = join.to_window(*join.center)
         tap_at(x, y)  # where a Join button is on Home: it must NOT join
         await self._wait_screen(ScreenName.HOME)

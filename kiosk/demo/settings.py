@@ -1,22 +1,28 @@
-"""The settings and home-screen hints of `pexip-kiosk demo` (the four demo rooms).
+"""The settings and home-screen hints of `pexip-kiosk demo` (the four demo rooms, and the
+simulator's demo calendar as the room's calendar).
 
 The demo speaks the room's language too: its room name, meeting labels and hints
 are marked for the catalogue and translated here. `KIOSK_LANGUAGE`, `KIOSK_CLOCK_24H`,
-`KIOSK_THEME` and `KIOSK_TEXT_SCALE` are taken from the environment.
+`KIOSK_THEME`, `KIOSK_TEXT_SCALE` and `KIOSK_HEALTH_ADDR` are taken from the environment.
 """
 
 from __future__ import annotations
 
 import glob
 import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from kiosk.config import Meeting, Settings, load_settings
+from kiosk.config import CalendarSettings, Meeting, Settings, load_settings
 from kiosk.i18n import N_, Translator, choose_room_locale
 
 DEMO_ROOM_NAME = N_("Demo room")
+# The demo calendar's Teams meeting reaches the open room through the Virtual Reception.
+DEMO_TEAMS_GATEWAY = "reception"
+DEMO_CALENDAR_PATH = "/_sim/calendar.ics"
+DEMO_CALENDAR_REFRESH_SECONDS = 60.0
 DEMO_ADMIN_PIN = "2580"
 DEMO_MEETINGS = (
     Meeting(N_("Open meeting"), "meet.open"),
@@ -72,6 +78,9 @@ def demo_settings(
     look = load_settings(env_file=None, require_node=False,
                          environ={k: environ[k] for k in LOOK_VARIABLES if k in environ})
     sound = "default" if has_sound_devices() else "test"
+    calendar = CalendarSettings(url=url + DEMO_CALENDAR_PATH, ca_bundle=ca_bundle,
+                                teams_gateway_alias=DEMO_TEAMS_GATEWAY,
+                                refresh_seconds=DEMO_CALENDAR_REFRESH_SECONDS)
     settings = Settings(
         node=url,
         ca_bundle=ca_bundle,
@@ -88,6 +97,9 @@ def demo_settings(
         theme=look.theme,
         text_scale=look.text_scale,
         health_addr=look.health_addr,
+        calendar=calendar,
+        # Never /var/lib: the saved calendar of a demo belongs in the temporary directory.
+        state_dir=Path(tempfile.gettempdir()) / "pexip-kiosk-demo",
     )
     _ = demo_translator(settings, environ).gettext
     return replace(settings, display_name=_(DEMO_ROOM_NAME),

@@ -35,6 +35,10 @@ are `{"status": "failed", "result": "<reason>"}` with 400 (bad body) or 404
   ice_blackhole?}` → `{fault: {...} | null, dropped_streams: n}`; `ice_blackhole: true`
   answers the matching `calls` request from a far end whose ICE never responds
 - `DELETE /_sim/faults` → `{cleared: n}`
+- `GET  /_sim/calendar.ics` → the demo room's iCalendar feed, relative to the simulator's
+  start (ETag / If-None-Match → 304); see `demo_calendar.py`
+- `POST /_sim/calendar` `{"fail_status": 503 | null}` → `{fail_status}`: the feed answers that
+  status (the calendar server is down) until null
 """
 
 from __future__ import annotations

@@ -147,3 +147,14 @@ class SimulatorControl:
     def clear_faults(self) -> None:
         """Disarm every fault."""
         self._control("DELETE", "faults")
+
+    # ----------------------------------------------------------------- calendar
+
+    @property
+    def calendar_url(self) -> str:
+        """The demo calendar's feed (`GET /_sim/calendar.ics`)."""
+        return f"{self.url}/_sim/calendar.ics"
+
+    def fail_calendar(self, status: int | None) -> None:
+        """Make the demo calendar answer `status` (the server is down); None: serve again."""
+        self._control("POST", "calendar", {"fail_status": status})

@@ -26,6 +26,7 @@ from kiosk.config import is_loopback_host
 from kiosk.media.loopback_ice import use_loopback_candidates_only
 from kiosk.simulator.client_api import ClientApi
 from kiosk.simulator.control_api import ControlApi
+from kiosk.simulator.demo_calendar import DemoCalendar
 from kiosk.simulator.fault_injector import FaultInjector
 from kiosk.simulator.node import SimulatedNode
 from kiosk.simulator.protocol_replies import ApiError, reply
@@ -89,6 +90,7 @@ class Simulator:
         self._ca_bundle: Path | None = None
         self._node = SimulatedNode(rooms, token_expires=token_expires)
         self._faults = FaultInjector()
+        self._calendar = DemoCalendar()  # its times count from when the simulator was made
         self._runner: web.AppRunner | None = None
         self._reaper: asyncio.Task[None] | None = None
         self._bound_port: int | None = None
@@ -142,6 +144,7 @@ class Simulator:
         app = web.Application(middlewares=[_error_middleware, self._faults.middleware])
         ClientApi(self._node).add_routes(app)
         ControlApi(self._node, self._faults).add_routes(app)
+        self._calendar.add_routes(app)
         # No access log: event-stream URLs may carry `?token=`.
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
         await runner.setup()

@@ -11,6 +11,7 @@ meeting), `kiosk.ui.navigation` (which screen shows when), `kiosk.ui.device`
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import logging
 from collections.abc import Callable
@@ -21,11 +22,19 @@ from kivy.core.window import Window
 from kivy.properties import NumericProperty, ObjectProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from kiosk.calendar.auto_join_policy import AutoJoinPolicy
+from kiosk.calendar.calendar_meeting import CalendarMeeting
+from kiosk.calendar.home_agenda import AgendaView
 from kiosk.config import Settings
 from kiosk.media.interface import MediaCall
+from kiosk.session.join_request import JoinRequest
 from kiosk.session_state import SessionSnapshot, SessionState
 from kiosk.ui.admin.admin_gate import AdminCheck, AdminGate
-from kiosk.ui.admin.diagnostics import DiagnosticRow, collect_diagnostics
+from kiosk.ui.admin.diagnostics import DiagnosticRow, calendar_rows, collect_diagnostics
+from kiosk.ui.calendar import agenda_words
+from kiosk.ui.calendar.agenda_presenter import AgendaPresenter
+from kiosk.ui.calendar.auto_join_countdown import AutoJoinCountdown
+from kiosk.ui.calendar.calendar_feed import CalendarFeed
 from kiosk.ui.device.backlight import Backlight
 from kiosk.ui.device.device_probe import camera_presence, scan_devices
 from kiosk.ui.device.display_pacer import DisplayPacer
@@ -70,6 +79,7 @@ class KioskApp(App):
         session: SessionPort,
         options: LaunchOptions | None = None,
         theme: Theme = THEME,
+        calendar: CalendarFeed | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)
@@ -107,6 +117,18 @@ class KioskApp(App):
         self._screens: dict[ScreenName, KioskScreen] = {}
         self.manager: ScreenManager | None = None
         self._prebuild_event: ClockEvent | None = None
+        # The room's calendar (kiosk.ui.calendar): the agenda on Home, joins and auto-join.
+        self.calendar = calendar if calendar is not None else CalendarFeed.from_settings(settings)
+        self.agenda = AgendaPresenter(
+            self.calendar, dt.timedelta(minutes=settings.calendar.join_early_minutes),
+            draw=lambda view, status: self.home.show_agenda(view, status, self.calendar.zone),
+            on_view=self._consider_auto_join if settings.calendar.auto_join else None)
+        self.auto_join = AutoJoinPolicy()
+        self.countdown = AutoJoinCountdown(self._countdown_tick, self._countdown_done)
+        self._calendar_titles: dict[str, str] = {}
+        self._calendar_join_pending = False
+        self._calendar_join_running = False
+        self._last_calendar_request: JoinRequest | None = None
 
     # ------------------------------------------------------------------ building
 
@@ -120,6 +142,7 @@ class KioskApp(App):
         home = self.screen(ScreenName.HOME)
         home.room_name = self.settings.display_name
         home.admin_enabled = self.admin_gate.enabled
+        home.calendar_enabled = self.calendar.enabled
         home.set_meetings(self.settings.all_meetings())
         if self.settings.show_demo_pins:
             home.demo_hints = list(self.options.demo_hints)
@@ -128,11 +151,14 @@ class KioskApp(App):
         self._exception_guard.install()
         self._unsubscribe = self.session.subscribe(self._on_snapshot)
         self._render()
+        if self.calendar.enabled:
+            self.agenda.refresh()
         return manager
 
     def on_start(self) -> None:
         self._pace_display()
         self.idle_watch.start()
+        self.calendar.start(self.agenda.calendar_changed)
         self._prebuild_event = Clock.schedule_once(
             self._build_remaining_screens, SCREEN_PREBUILD_DELAY
         )
@@ -148,6 +174,9 @@ class KioskApp(App):
     def on_stop(self) -> None:
         if self._prebuild_event is not None:
             self._prebuild_event.cancel()
+        self.calendar.cancel()
+        self.agenda.stop()
+        self.countdown.cancel()
         if self.manager is not None and self.manager.current_screen is not None:
             # The screen on top stops its timers and video pulls, as when it is left.
             self.manager.current_screen.dispatch("on_leave")
@@ -196,6 +225,8 @@ class KioskApp(App):
         """The meeting's name: the node's, else the configured label, else the alias."""
         if snapshot.conference_name:
             return snapshot.conference_name
+        if snapshot.alias in self._calendar_titles:
+            return self._calendar_titles[snapshot.alias]
         for meeting in self.settings.all_meetings():
             if meeting.alias == snapshot.alias:
                 return meeting.label
@@ -213,8 +244,12 @@ class KioskApp(App):
         changes: dict[str, object] = {}
         if snapshot.state is not SessionState.ERROR and previous.state is SessionState.ERROR:
             changes["error_dismissed"] = False
+        if snapshot.state is SessionState.CONNECTING and previous.state in (
+                SessionState.IDLE, SessionState.ERROR) and not self._calendar_join_running:
+            self._last_calendar_request = None  # a join from settings or the keypad
         if snapshot.state not in (SessionState.IDLE, SessionState.ERROR):
             # A meeting in progress: whatever the room was doing locally is over.
+            self.countdown.cancel()
             changes["mode"] = LocalMode.HOME
             changes["unexpected_error"] = False
         if changes:
@@ -254,7 +289,11 @@ class KioskApp(App):
         """Try again on the Error screen: the same meeting once more."""
         alias = self._snapshot.alias
         self._set_context(error_dismissed=True, unexpected_error=False, mode=LocalMode.HOME)
-        if alias:
+        request = self._last_calendar_request
+        if request is not None and request.alias == alias:
+            # A calendar meeting: again with its meeting number, PIN and node.
+            self.runner.run("retry", self.session.join_request(request))
+        elif alias:
             self.runner.run("retry", self.session.join(alias))
 
     def dismiss_error(self) -> None:
@@ -291,7 +330,7 @@ class KioskApp(App):
 
     def diagnostics(self) -> list[DiagnosticRow]:
         """The admin screen's rows."""
-        return collect_diagnostics(
+        rows = collect_diagnostics(
             self.settings,
             self._snapshot,
             self.node_reachable,
@@ -300,6 +339,10 @@ class KioskApp(App):
             self.theme.texts,
             render=self.theme.translator.render,
         )
+        if self.calendar.enabled:
+            rows += calendar_rows(self.calendar.snapshot.status, self.agenda.view,
+                                  self.theme.texts, self.calendar.zone)
+        return rows
 
     def quit_to_system(self) -> None:
         """Admin: end the app (the service manager decides what comes next)."""
@@ -327,6 +370,62 @@ class KioskApp(App):
         reachable = await self.session.check_node()
         self.node_reachable = reachable
         self.home.node_reachable = reachable
+
+    # ------------------------------------------------------------------ calendar
+
+    def join_calendar_meeting(self, meeting: CalendarMeeting) -> None:
+        """The big Join of a calendar meeting (or the end of the auto-join countdown)."""
+        if self._calendar_join_pending or meeting.address.target is None:
+            return
+        if self._snapshot.state not in (SessionState.IDLE, SessionState.ERROR):
+            return
+        self._calendar_join_pending = True
+        self.runner.run("calendar join", self._join_calendar(meeting))
+
+    async def _join_calendar(self, meeting: CalendarMeeting) -> None:
+        try:
+            # The node may be looked up in DNS first: in a worker thread, never on the UI.
+            request = await self.calendar.join_request(meeting)
+        finally:
+            self._calendar_join_pending = False
+        if request is None:
+            return
+        self._calendar_titles[request.alias] = agenda_words.subject(meeting, self.theme.texts)
+        self._last_calendar_request = request
+        self._calendar_join_running = True
+        try:
+            await self.session.join_request(request)
+        finally:
+            self._calendar_join_running = False
+
+    def _consider_auto_join(self, view: AgendaView, now: dt.datetime) -> None:
+        """KIOSK_AUTO_JOIN: count down for the meeting whose start has come."""
+        if self.countdown.meeting is not None or self._snapshot.state is not SessionState.IDLE:
+            return
+        if self._context.mode not in (LocalMode.HOME, LocalMode.IDLE):
+            return  # someone is typing a meeting ID or in the admin screens: leave them be
+        meeting = self.auto_join.due(view, now)
+        if meeting is None:
+            return
+        self.auto_join.mark_offered(meeting)
+        log.info("Auto-join: counting down for the meeting starting at %s",
+                 meeting.start.strftime("%H:%M"))
+        self.wake()
+        self.countdown.start(meeting)
+
+    def _countdown_tick(self, meeting: CalendarMeeting | None, seconds: int) -> None:
+        name = agenda_words.subject(meeting, self.theme.texts) if meeting is not None else ""
+        self.home.show_countdown(name, seconds)
+
+    def _countdown_done(self, meeting: CalendarMeeting) -> None:
+        log.info("Auto-join: joining")
+        self.join_calendar_meeting(meeting)
+
+    def cancel_auto_join(self) -> None:
+        """Cancel on the countdown: the room stays on Home (and is not asked again)."""
+        if self.countdown.meeting is not None:
+            log.info("Auto-join: cancelled in the room")
+        self.countdown.cancel()
 
     # ------------------------------------------------------------------ idle and input
 

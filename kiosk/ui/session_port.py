@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from kiosk.media.interface import MediaCall
+from kiosk.session.join_request import JoinRequest
 from kiosk.session_state import SessionSnapshot
 
 
@@ -21,6 +22,8 @@ class SessionPort(Protocol):
     def subscribe(self, callback: Callable[[SessionSnapshot], None]) -> Callable[[], None]: ...
 
     async def join(self, alias: str) -> None: ...
+
+    async def join_request(self, request: JoinRequest) -> None: ...
 
     async def submit_pin(self, pin: str) -> None: ...
 

@@ -9,9 +9,10 @@ at the place they are shown, as `participants_text` does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from kiosk.i18n import Translator
+from kiosk.i18n import ClockFormat, Translator
+from kiosk.i18n.room_locale import FALLBACK_LOCALE
 
 
 @dataclass(frozen=True)
@@ -97,12 +98,39 @@ class Texts:
     no: str
     unknown: str
     none: str
+    # The room's calendar on Home and the admin screen (CALENDAR engineer)
+    agenda_now: str
+    agenda_later: str
+    agenda_other_meetings: str
+    agenda_free_until: str
+    agenda_free_today: str
+    agenda_time_range: str
+    agenda_private: str
+    agenda_untitled: str
+    agenda_join: str
+    agenda_cannot_join: str
+    agenda_teams_no_dial_in: str
+    agenda_gateway_off: str
+    agenda_other_node: str
+    agenda_no_address: str
+    agenda_teams_not_allowed: str
+    calendar_updated: str
+    calendar_last_updated: str
+    calendar_unavailable: str
+    calendar_reading: str
+    auto_join_title: str
+    auto_join_hint: str
+    diag_calendar: str
+    diag_calendar_next: str
+    # Times and dates as the room's locale writes them (Babel): `texts.clock.time_text(t)`.
+    clock: ClockFormat = field(default_factory=lambda: ClockFormat(FALLBACK_LOCALE))
 
 
-def build_texts(translator: Translator) -> Texts:
-    """The UI's texts in the translator's language."""
+def build_texts(translator: Translator, clock: ClockFormat | None = None) -> Texts:
+    """The UI's texts in the translator's language (times in `clock`'s locale)."""
     _ = translator.gettext
     return Texts(
+        clock=clock or ClockFormat(FALLBACK_LOCALE),
         join_meeting=_("Join {name}"),
         enter_meeting_id=_("Enter meeting ID"),
         node_reachable=_("Service connected"),
@@ -182,7 +210,36 @@ def build_texts(translator: Translator) -> Texts:
         no=_("No"),
         unknown=_("Unknown"),
         none=_("None"),
+        agenda_now=_("Now"),
+        agenda_later=_("Later today"),
+        agenda_other_meetings=_("Other meetings"),
+        agenda_free_until=_("Free until {time}"),
+        agenda_free_today=_("Free for the rest of the day"),
+        agenda_time_range=_("{start}–{end}"),
+        agenda_private=_("Private meeting"),
+        agenda_untitled=_("Meeting"),
+        agenda_join=_("Join"),
+        agenda_cannot_join=_("Booked — cannot be joined from this room"),
+        agenda_teams_no_dial_in=_("This Teams meeting has no video-device dial-in"),
+        agenda_gateway_off=_("{service} meetings cannot be joined from this room"),
+        agenda_other_node=_("This meeting is on a video service this room may not call"),
+        agenda_no_address=_("No video meeting in the invitation"),
+        agenda_teams_not_allowed=_("This Teams meeting cannot be reached from this room"),
+        calendar_updated=_("Calendar updated {time}"),
+        calendar_last_updated=_("Calendar last updated {time}"),
+        calendar_unavailable=_("Calendar unavailable"),
+        calendar_reading=_("Reading the calendar…"),
+        auto_join_title=_("Joining {name} in {seconds} s"),
+        auto_join_hint=_("The meeting has started. Cancel to stay here."),
+        diag_calendar=_("Calendar"),
+        diag_calendar_next=_("Next meeting"),
     )
+
+
+def starts_in_text(translator: Translator, minutes: int) -> str:
+    """"Starts in 1 minute" / "Starts in 4 minutes"."""
+    return translator.ngettext("Starts in {count} minute", "Starts in {count} minutes",
+                               minutes).format(count=minutes)
 
 
 def participants_text(translator: Translator, count: int) -> str:

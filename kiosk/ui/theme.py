@@ -213,7 +213,7 @@ class Theme:
     @cached_property
     def texts(self) -> Texts:
         """Every fixed text of the UI, in the translator's language."""
-        return build_texts(self.translator)
+        return build_texts(self.translator, self.clock)
 
     def scale_for(self, width: float, height: float) -> float:
         """The factor from design pixels (800x480) to a window of `width`x`height`."""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import kiosk
+from kiosk.calendar.calendar_status import CalendarHealth, CalendarStatus
+from kiosk.calendar.home_agenda import AgendaView
 from kiosk.config import Settings
 from kiosk.session_state import DeviceState, DeviceStatus, SessionSnapshot
 from kiosk.ui.device.device_probe import (
@@ -97,3 +100,23 @@ def collect_diagnostics(
         DiagnosticRow(texts.diag_ip, ", ".join(ip_addresses()) or texts.none),
         DiagnosticRow(texts.diag_last_error, last_error or texts.none),
     ]
+
+
+def calendar_rows(status: CalendarStatus, view: AgendaView, texts: Texts,
+                  zone: dt.tzinfo | None = None) -> list[DiagnosticRow]:
+    """The calendar's state (one line, the problem included) and the next meeting with the
+    rule that matched its invitation, or why it cannot be joined (never a PIN)."""
+    ok = {CalendarHealth.OK: True, CalendarHealth.STALE: False,
+          CalendarHealth.FAILED: False}.get(status.health)
+    rows = [DiagnosticRow(texts.diag_calendar, status.summary(zone), ok)]
+    meeting = view.featured.meeting if view.featured is not None else (
+        view.later[0] if view.later else None)
+    if meeting is not None:
+        start = texts.clock.time_text(meeting.start.astimezone(zone))
+        target = meeting.address.target
+        how = (f"{meeting.address.rule}: {target.alias}" if target is not None
+               else f"{meeting.address.rule or '-'}: {meeting.address.reason}")
+        rows.append(DiagnosticRow(texts.diag_calendar_next,
+                                  f"{start} {meeting.shown_subject} — {how}",
+                                  True if target is not None else None))
+    return rows

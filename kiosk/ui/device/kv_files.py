@@ -8,6 +8,7 @@ from kivy.lang import Builder
 
 # Imported for their side effect: Kivy's Factory learns each widget class the kv files use.
 from kiosk.ui.widgets import (  # noqa: F401
+    agenda_card,
     detach_when_transparent,
     entry_display,
     fit_label,
@@ -29,6 +30,7 @@ WIDGET_KV = (
     "progress_spinner",
     "status_pill",
     "hideable",
+    "agenda_card",
 )
 SCREEN_KV = (
     "kiosk_screen",
