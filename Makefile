@@ -5,10 +5,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
-# Kivy's SDL2 window needs GL/EGL and mtdev; the provisioning tests need the rest;
-# the fleet dashboard's test runs its queries on a real Prometheus.
+# Kivy's SDL2 window needs GL/EGL and mtdev; the provisioning tests need shellcheck,
+# debootstrap, systemd and python3-apt; chromium is the libwebrtc far end of the tests
+# and the bar of bench/vs_chromium.py; the fleet dashboard's test runs its queries on a
+# real Prometheus.
 SYSTEM_PACKAGES := libgl1 libegl1 libmtdev1 libportaudio2 shellcheck debootstrap systemd python3-apt \
-    prometheus
+    chromium prometheus
 SYSTEM_STAMP := $(VENV)/.system-packages
 
 .PHONY: demo test test-provisioning lint system-packages venv bench clean \
@@ -35,11 +37,14 @@ test-provisioning: venv system-packages
 lint: venv
 	$(VENV)/bin/ruff check kiosk tests bench
 
+# Each bench prints one JSON object (see README, Performance); the clips are made once.
 bench: venv system-packages
 	$(PY) bench/join_latency.py
 	$(PY) bench/call_cost.py
+	$(PY) bench/capture_cost.py
 	$(PY) bench/ui_cost.py
 	$(PY) bench/calendar_cost.py
+	$(PY) bench/vs_chromium.py --kiosk call,app
 
 venv: $(STAMP)
 
@@ -52,7 +57,7 @@ $(STAMP): pyproject.toml
 # Installs what is missing when run as root; otherwise prints the exact command.
 system-packages: $(SYSTEM_STAMP)
 
-$(SYSTEM_STAMP):
+$(SYSTEM_STAMP): Makefile
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -212,6 +212,13 @@ def _size(key: str, raw: str) -> tuple[int, int]:
     return width, height
 
 
+def _camera(key: str, raw: str) -> str:
+    """A camera setting; `file:` must name a file (it is checked again when a call opens it)."""
+    if raw.lower().startswith("file:") and not raw[len("file:"):].strip():
+        raise ConfigError(key, "file: needs the path of a recorded clip, like file:/srv/clip.mkv")
+    return raw
+
+
 def _meetings(key: str, raw: str) -> tuple[Meeting, ...]:
     meetings = []
     for entry in filter(None, (e.strip() for e in raw.split(";"))):
@@ -447,7 +454,7 @@ def load_settings(
             "KIOSK_PIN_COOLDOWN_SECONDS", get("KIOSK_PIN_COOLDOWN_SECONDS"), 0, 3600
         )
     if get("KIOSK_CAMERA"):
-        kwargs["camera"] = get("KIOSK_CAMERA")
+        kwargs["camera"] = _camera("KIOSK_CAMERA", get("KIOSK_CAMERA"))
     kwargs["camera_format"] = get("KIOSK_CAMERA_FORMAT")
     if get("KIOSK_CAMERA_SIZE"):
         kwargs["camera_size"] = _size("KIOSK_CAMERA_SIZE", get("KIOSK_CAMERA_SIZE"))

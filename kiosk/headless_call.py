@@ -99,7 +99,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ca-bundle", metavar="FILE", help="CA bundle to trust (PEXIP_CA_BUNDLE)")
     parser.add_argument("--no-media", action="store_true",
                         help="join control-only: a participant with no audio/video call")
-    parser.add_argument("--camera", help="KIOSK_CAMERA: auto, a /dev/video path, test, none")
+    parser.add_argument("--camera",
+                        help="KIOSK_CAMERA: auto, a /dev/video path, test, file:PATH, none")
     parser.add_argument("--microphone", help="KIOSK_MICROPHONE: default, a device, test, none")
     parser.add_argument("--speaker", help="KIOSK_SPEAKER: default, a device, test, none")
     parser.add_argument("--env-file", type=Path, default=DEFAULT_ENV_FILE,

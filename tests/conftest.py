@@ -32,6 +32,7 @@ from kiosk.simulator.background import SimulatorThread  # noqa: E402
 from kiosk.simulator.rooms import load_rooms  # noqa: E402
 
 DEMO_ROOMS_FILE = Path(__file__).resolve().parent.parent / "assets" / "demo_rooms.toml"
+FUNCTIONAL_TEST_CAMERA_SIZE = (640, 360)
 
 
 @pytest.fixture
@@ -56,6 +57,9 @@ def sim_settings(simulator: SimulatorThread) -> Settings:
         ca_bundle=simulator.ca_bundle,
         display_name="Test room",
         pin_cooldown_seconds=2,
+        # Functional tests send a small picture (the product default is 1280x720): a 2-core
+        # machine runs many of them; bench/ measures the real size.
+        camera_size=FUNCTIONAL_TEST_CAMERA_SIZE,
     )
 
 

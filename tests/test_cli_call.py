@@ -42,6 +42,7 @@ class CliRun:
 def cli_env(log_level: str = "WARNING") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PEXIP_", "KIOSK_"))}
     env["KIOSK_LOG_LEVEL"] = log_level
+    env["KIOSK_CAMERA_SIZE"] = "640x360"  # a small test picture; bench/ measures 1280x720
     return env
 
 

@@ -50,6 +50,7 @@ def test_environment_wins_over_env_file(tmp_path: Path) -> None:
         ({}, "PEXIP_NODE: is not set"),
         ({"PEXIP_NODE": "https://a", "PEXIP_VERIFY_TLS": "maybe"}, "PEXIP_VERIFY_TLS: 'maybe'"),
         ({"PEXIP_NODE": "https://a", "KIOSK_CAMERA_SIZE": "big"}, "KIOSK_CAMERA_SIZE: 'big'"),
+        ({"PEXIP_NODE": "https://a", "KIOSK_CAMERA": "file: "}, "KIOSK_CAMERA: file: needs"),
         ({"PEXIP_NODE": "https://a", "KIOSK_MEETINGS": "Board"}, "KIOSK_MEETINGS: 'Board'"),
         ({"PEXIP_NODE": "https://a", "KIOSK_VIDEO_CODECS": "AV1"}, "KIOSK_VIDEO_CODECS: 'AV1'"),
         ({"PEXIP_NODE": "https://a", "KIOSK_ROTATION": "45"}, "KIOSK_ROTATION: 45"),
@@ -282,3 +283,7 @@ def test_a_bad_meeting_rules_file_is_a_configuration_error(
         load_settings(None, environ={"PEXIP_NODE": "https://a", "KIOSK_MEETING_RULES": str(path)})
     assert caught.value.key == "KIOSK_MEETING_RULES"
     assert problem in str(caught.value)
+def test_file_camera_setting_keeps_its_path() -> None:
+    settings = load_settings(None, environ={"PEXIP_NODE": "https://a",
+                                            "KIOSK_CAMERA": "file:/srv/Clip One.mkv"})
+    assert settings.camera == "file:/srv/Clip One.mkv"

@@ -88,7 +88,7 @@ def test_picamera_without_picamera2_is_unavailable() -> None:
         opened.stop()
 
 
-async def test_test_camera_is_a_moving_captioned_pattern_at_its_own_default_size() -> None:
+async def test_test_camera_is_a_moving_captioned_pattern_at_the_default_camera_size() -> None:
     opened = open_camera(Settings(camera="test", display_name="Board room"))
     assert opened.status.state is DeviceState.ACTIVE and opened.track is not None
     track = opened.track
@@ -98,10 +98,11 @@ async def test_test_camera_is_a_moving_captioned_pattern_at_its_own_default_size
         elapsed = time.monotonic() - started
     finally:
         opened.stop()
-    assert (frames[0].width, frames[0].height) == (640, 360)
+    # What a USB webcam captures by default (KIOSK_CAMERA_SIZE=1280x720), not a smaller picture.
+    assert (frames[0].width, frames[0].height) == Settings().camera_size == (1280, 720)
     assert elapsed >= 15 / 30 * 0.9  # paced at 30 fps, not as fast as possible
-    first = frames[0].to_ndarray(format="gray")[:250]
-    last = frames[-1].to_ndarray(format="gray")[:250]
+    first = frames[0].to_ndarray(format="gray")[:500]
+    last = frames[-1].to_ndarray(format="gray")[:500]
     assert np.abs(first.astype(int) - last.astype(int)).max() > 100  # the square moved
     assert isinstance(track, TestPatternTrack)
     assert track.caption_text.startswith("Board room  ")
@@ -109,12 +110,19 @@ async def test_test_camera_is_a_moving_captioned_pattern_at_its_own_default_size
         await track.recv()
 
 
-def test_test_camera_uses_a_configured_size() -> None:
+def test_test_camera_uses_a_configured_size_and_rate() -> None:
     opened = open_camera(Settings(camera="test", camera_size=(320, 240), camera_fps=15))
     assert isinstance(opened.track, TestPatternTrack)
-    frame = asyncio.run(opened.track.recv())
+
+    async def read(track: MediaStreamTrack) -> tuple[list[VideoFrame], float]:
+        started = time.monotonic()
+        frames = [await track.recv() for _ in range(9)]
+        return frames, time.monotonic() - started
+
+    frames, elapsed = asyncio.run(read(opened.track))
     opened.stop()
-    assert (frame.width, frame.height) == (320, 240)
+    assert {(f.width, f.height) for f in frames} == {(320, 240)}
+    assert elapsed >= 8 / 15 * 0.9  # 15 fps, not 30
 
 
 def test_caption_shows_the_clock_and_shortens_a_long_name() -> None:

@@ -1,4 +1,5 @@
-"""Opening the room's camera as KIOSK_CAMERA says: auto, a device path, picamera, test, none.
+"""Opening the room's camera as KIOSK_CAMERA says: auto, a device path, picamera, test,
+file:PATH (a recorded camera stream, see `file_camera`), none.
 
 Opening is blocking (FFmpeg probes the device): call `open_camera` in a
 thread. Every failure becomes an `OpenedSource` with status UNAVAILABLE and
@@ -17,6 +18,7 @@ from aiortc.contrib.media import MediaPlayer
 
 from kiosk.config import Settings
 from kiosk.i18n.message import MessageText, fixed_message
+from kiosk.media.file_camera import file_camera_path, open_file_camera
 from kiosk.media.opened_source import (
     DeviceUnavailable,
     OpenedSource,
@@ -25,7 +27,7 @@ from kiosk.media.opened_source import (
     unavailable,
 )
 from kiosk.media.picamera_track import open_picamera
-from kiosk.media.test_pattern import TEST_PATTERN_DEFAULT_SIZE, TestPatternTrack
+from kiosk.media.test_pattern import TestPatternTrack
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +46,10 @@ def open_camera(settings: Settings) -> OpenedSource:
         return disabled("Camera")
     if lowered == "test":
         return active(_test_pattern(settings), "test pattern")
+    clip = file_camera_path(choice)
     try:
+        if clip is not None:
+            return active(open_file_camera(clip, settings.camera_fps), f"file {clip.name}")
         if lowered == "picamera":
             width, height = settings.camera_size
             return active(open_picamera(width, height, settings.camera_fps), "Pi camera")
@@ -99,10 +104,8 @@ def _first_working_device(settings: Settings) -> OpenedSource:
 
 
 def _test_pattern(settings: Settings) -> TestPatternTrack:
-    size = settings.camera_size
-    if size == Settings().camera_size:
-        size = TEST_PATTERN_DEFAULT_SIZE
-    return TestPatternTrack(size[0], size[1], settings.camera_fps, settings.display_name)
+    width, height = settings.camera_size
+    return TestPatternTrack(width, height, settings.camera_fps, settings.display_name)
 
 
 def _ffmpeg_reason(exc: av.FFmpegError) -> str:

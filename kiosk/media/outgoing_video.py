@@ -20,6 +20,7 @@ import numpy as np
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 from av import VideoFrame
+from av.video.frame import PictureType
 
 from kiosk.media.frame_mailbox import FrameMailbox
 from kiosk.media.rate_meter import RateMeter
@@ -103,6 +104,11 @@ class OutgoingVideoTrack(MediaStreamTrack):
             self._size = (frame.width, frame.height)
             if self._muted:
                 frame = self._black_frame()
+            else:
+                # MJPEG, raw and filter-made frames come flagged as keyframes (I), and
+                # aiortc's VP8 encoder honours the flag: every frame would be a keyframe
+                # (2x the bits, 1.6x the encode time). The encoder decides, or a PLI does.
+                frame.pict_type = PictureType.NONE
         now = time.monotonic()
         if self._started_at is None:
             self._started_at = now

@@ -1,5 +1,9 @@
 """The `test` camera: a moving lavfi test pattern with the room's name and a clock.
 
+It has the size and rate KIOSK_CAMERA_SIZE and KIOSK_CAMERA_FPS say (1280x720@30
+by default, what a USB webcam captures), so demos and benchmarks cost what a
+real camera's picture costs to encode.
+
 The picture is made by FFmpeg filters in C: SMPTE HD colour bars with a white
 square bouncing across them, paced to the configured frame rate; only the
 small caption box is written per frame. `testsrc2` was not used: its noise
@@ -20,10 +24,6 @@ from av import VideoFrame
 
 from kiosk.media.frame_caption import FrameCaption
 
-# The test picture is for demos and benchmarks on small machines: unless a
-# size is configured, it is 640x360 rather than a webcam's 1280x720.
-TEST_PATTERN_DEFAULT_SIZE = (640, 360)
-
 
 class TestPatternTrack(MediaStreamTrack):
     """A live video track of colour bars with a moving square and a caption (yuv420p)."""
@@ -34,7 +34,7 @@ class TestPatternTrack(MediaStreamTrack):
     def __init__(self, width: int, height: int, fps: int, title: str) -> None:
         super().__init__()
         self._fps = fps
-        self._graph: av.filter.Graph | None = _pattern_graph(width, height, fps)
+        self._graph: av.filter.Graph | None = pattern_graph(width, height, fps)
         self._caption = FrameCaption(title, width, height)
         self._started_at: float | None = None
         self._index = 0
@@ -72,7 +72,8 @@ class TestPatternTrack(MediaStreamTrack):
         self._graph = None
 
 
-def _pattern_graph(width: int, height: int, fps: int) -> av.filter.Graph:
+def pattern_graph(width: int, height: int, fps: int) -> av.filter.Graph:
+    """The filter graph of the pattern without the caption: `vpull()` gives yuv420p frames."""
     graph = av.filter.Graph()
     bars = graph.add("smptehdbars", f"size={width}x{height}:rate={fps}")
     side = max(2, height // 5)

@@ -6,9 +6,11 @@
   `SimulatorProcess` (a child process, for the demo and the benchmarks). Either one's
   `control` is a `control_client.SimulatorControl` for the `/_sim/` API.
 - `node.py`: the node's behaviour; `client_api.py` / `control_api.py`: its HTTP routes.
-- `far_end.py`: the aiortc peer answering each call (and making server offers); it sends
-  `pattern_video.py` (colour bars with a small status label) and a quiet tone
-  (the test microphone's `ToneTrack`);
+- `far_end.py`: the aiortc peer answering each call (and making server offers), or any
+  other `FarEndFactory` given to `Simulator(far_ends=...)`; it sends what
+  `far_end_video.py` says: `pattern_video.py` (colour bars with a small status label,
+  the default) or a real meeting's 720p picture (`clip_video.py`: pre-encoded clips from
+  `recorded_clips.py`), and a quiet tone (the test microphone's `ToneTrack`);
   `frame_checks.py`: its black-picture / silence tests; `ice_blackhole.py`: the
   ICE-never-answers fault; `fault_injector.py`: the `/_sim/faults` middleware.
 - `main.py`: `pexip-kiosk sim`.

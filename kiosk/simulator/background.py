@@ -19,10 +19,12 @@ from pathlib import Path
 from types import TracebackType
 
 from kiosk.simulator.control_client import SimulatorControl
+from kiosk.simulator.far_end import FarEndFactory
+from kiosk.simulator.far_end_video import FarEndVideo
 from kiosk.simulator.rooms import RoomConfig, load_demo_rooms
 from kiosk.simulator.server import Simulator, SimulatorError
 
-START_TIMEOUT = 15.0
+START_TIMEOUT = 120.0  # the first start with meeting video encodes its clips
 STOP_TIMEOUT = 1.5  # for the server and its peers
 JOIN_TIMEOUT = 0.5  # for the loop's last tasks and the thread
 
@@ -38,6 +40,8 @@ class SimulatorThread:
         tls: bool = True,
         token_expires: float = 120.0,
         cert_dir: Path | None = None,
+        far_end_video: FarEndVideo | None = None,
+        far_ends: FarEndFactory | None = None,
     ) -> None:
         self.simulator = Simulator(
             load_demo_rooms() if rooms is None else rooms,
@@ -46,6 +50,8 @@ class SimulatorThread:
             tls=tls,
             token_expires=token_expires,
             cert_dir=cert_dir,
+            far_end_video=far_end_video,
+            far_ends=far_ends,
         )
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -69,7 +75,8 @@ class SimulatorThread:
             ready.result(timeout=START_TIMEOUT)
         except concurrent.futures.TimeoutError:
             self.stop()
-            raise SimulatorError("the simulator did not start within 15 s") from None
+            raise SimulatorError(
+                f"the simulator did not start within {START_TIMEOUT:g} s") from None
         except SimulatorError:
             self._join()
             raise

@@ -28,7 +28,8 @@ from kiosk.simulator.control_client import SimulatorControl
 log = logging.getLogger(__name__)
 
 PR_SET_PDEATHSIG = 1
-READY_TIMEOUT = 30.0  # a loaded 2-core machine imports aiortc slowly
+# A loaded 2-core machine imports aiortc slowly; the first meeting video encodes its clips.
+READY_TIMEOUT = 120.0
 STOP_TIMEOUT = 5.0
 # The directory that holds the `kiosk` package this process runs: the child runs the same code.
 PACKAGE_ROOT = Path(kiosk.__file__).resolve().parent.parent
@@ -50,8 +51,13 @@ class SimulatorProcessError(RuntimeError):
 class SimulatorProcess:
     """The simulator with the demo rooms in a child process; start()/stop() or a context manager."""
 
-    def __init__(self, token_expires: float = 120.0) -> None:
-        self._args = ("--port", "0", "--token-expires", str(token_expires))
+    def __init__(self, token_expires: float = 120.0, far_end_video: str = "pattern",
+                 clip_dir: Path | None = None) -> None:
+        """`far_end_video`: `pexip-kiosk sim --far-end-video` (pattern, meeting, ...)."""
+        self._args: tuple[str, ...] = ("--port", "0", "--token-expires", str(token_expires),
+                                       "--far-end-video", far_end_video)
+        if clip_dir is not None:
+            self._args += ("--clip-dir", str(clip_dir))
         self._process: subprocess.Popen[str] | None = None
         self._control: SimulatorControl | None = None
         self.url = ""

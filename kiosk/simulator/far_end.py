@@ -1,6 +1,7 @@
 """The simulator's WebRTC far end: one aiortc peer per call.
 
-It answers the kiosk's offer, sends the pattern picture and a tone, and counts
+It answers the kiosk's offer, sends its picture (`far_end_video.py`: the
+labelled pattern, or a meeting's 720p picture) and a tone, and counts
 what it receives (video frames and their resolution, how many were black,
 audio packets and how many were silent) for `GET /_sim/rooms/{alias}`. It can
 also renegotiate from its side (a server offer the kiosk answers with `ack`),
@@ -17,17 +18,21 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from kiosk.media.codec_preferences import negotiated_codec
 from kiosk.media.microphone_source import ToneTrack
+from kiosk.simulator.far_end_video import FarEndVideo, FarEndVideoSource
 from kiosk.simulator.frame_checks import is_black_video, is_silent_audio
 from kiosk.simulator.ice_blackhole import SilentUdpPort, redirect_candidates, without_candidates
-from kiosk.simulator.pattern_video import PatternStatus, PatternVideoTrack
+from kiosk.simulator.pattern_video import PatternStatus
 
-__all__ = ["FarEnd", "MediaCounters", "PatternStatus"]
+__all__ = [
+    "AiortcFarEnds", "FarEnd", "FarEndFactory", "FarEndPeer", "MediaCounters", "PatternStatus",
+]
 
 log = logging.getLogger(__name__)
 
@@ -49,21 +54,66 @@ class MediaCounters:
     last_video_frame_at: float | None = None
 
 
+class FarEndPeer(Protocol):
+    """What the node needs of a call's far end (an aiortc `FarEnd`, or a test's own peer)."""
+
+    @property
+    def closed(self) -> bool:
+        """True once `close()` was called."""
+        ...
+
+    async def answer(self, offer_sdp: str) -> str:
+        """The answer to the kiosk's offer; ValueError for a bad offer."""
+        ...
+
+    async def renegotiate(self, offer_sdp: str) -> str:
+        """The answer to a new offer on the same call (`update`)."""
+        ...
+
+    async def create_offer(self) -> str:
+        """A new offer of ours (`new_offer` / `update_sdp`); ValueError if not now."""
+        ...
+
+    async def apply_answer(self, answer_sdp: str) -> None:
+        """The kiosk's answer to our offer; ValueError if there is none or it is bad."""
+        ...
+
+    def stats(self) -> dict[str, Any]:
+        """Connection state and media counters, as JSON-ready values."""
+        ...
+
+    async def close(self) -> None:
+        """End the call's media. Idempotent."""
+        ...
+
+
+class FarEndFactory(Protocol):
+    """Makes the far end of each new call (`label`: "alias/display name")."""
+
+    def __call__(self, label: str, status: Callable[[], PatternStatus],
+                 ice_blackhole: bool) -> FarEndPeer:
+        """A far end for one call."""
+        ...
+
+
 class FarEnd:
     """One call's peer connection, its outgoing tracks and its receive counters.
 
     With `ice_blackhole`, its answer points the kiosk at a port that never
     replies and its own peer never checks the kiosk: ICE cannot complete.
+    `video` makes its picture (default: the labelled 640x360 pattern).
     """
 
     def __init__(
-        self, label: str, status: Callable[[], PatternStatus], ice_blackhole: bool = False
+        self, label: str, status: Callable[[], PatternStatus], ice_blackhole: bool = False,
+        video: FarEndVideoSource | None = None,
     ) -> None:
         self.label = label
         self._status = status
+        self._video = video or FarEndVideoSource(FarEndVideo(), bandwidth_in_kbps=0)
         self._blackhole = SilentUdpPort() if ice_blackhole else None
         self._pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-        self._video_tracks: list[PatternVideoTrack] = []
+        self._video_tracks: list[Any] = []
         self._audio_tracks: list[ToneTrack] = []
         self._consumers: set[asyncio.Task[None]] = set()
         self._counters = MediaCounters()
@@ -147,14 +197,21 @@ class FarEnd:
             if transceiver.sender.track is not None or transceiver.stopped:
                 continue
             if transceiver.kind == "video":
-                track: MediaStreamTrack = PatternVideoTrack(self._status)
-                self._video_tracks.append(track)  # type: ignore[arg-type]
+                track: MediaStreamTrack = self._video.track(self._status, self.video_codec)
+                self._video_tracks.append(track)
             elif transceiver.kind == "audio":
                 track = ToneTrack(level=FAR_END_TONE_LEVEL)
                 self._audio_tracks.append(track)  # type: ignore[arg-type]
             else:
                 continue
             self._pc.addTrack(track)
+
+    def video_codec(self) -> str:
+        """The video codec the call negotiated ("VP8", "H264"), "" before an answer."""
+        for description in (self._pc.localDescription, self._pc.remoteDescription):
+            if description is not None and description.type == "answer":
+                return negotiated_codec(description.sdp, "video")
+        return ""
 
     # --------------------------------------------------------------- receiving
 
@@ -225,3 +282,19 @@ class FarEnd:
         if self._consumers:
             await asyncio.gather(*list(self._consumers), return_exceptions=True)
         log.debug("far end %s closed", self.label)
+
+
+class AiortcFarEnds:
+    """The simulator's own `FarEndFactory`: aiortc far ends sending `video` and a tone."""
+
+    def __init__(self, video: FarEndVideo, bandwidth_in_kbps: int) -> None:
+        self.source = FarEndVideoSource(video, bandwidth_in_kbps)
+
+    def prepare(self) -> None:
+        """Make or load the meeting clips (blocking: run it in a thread before serving)."""
+        self.source.prepare()
+
+    def __call__(self, label: str, status: Callable[[], PatternStatus],
+                 ice_blackhole: bool) -> FarEnd:
+        """A far end for one call."""
+        return FarEnd(label, status, ice_blackhole, self.source)

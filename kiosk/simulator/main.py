@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import signal
@@ -17,6 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from kiosk.simulator.far_end_video import FarEndVideo
 from kiosk.simulator.rooms import RoomConfig, RoomsFileError, load_demo_rooms, load_rooms
 from kiosk.simulator.server import Simulator, SimulatorError
 
@@ -31,6 +33,13 @@ def _positive_seconds(text: str) -> float:
     if not 0 < value <= 86400:
         raise argparse.ArgumentTypeError(f"{text!r} must be between 0 and 86400 seconds")
     return value
+
+
+def _far_end_video(text: str) -> FarEndVideo:
+    try:
+        return FarEndVideo.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _port(text: str) -> int:
@@ -53,6 +62,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="token lifetime in seconds (default 120)",
     )
     parser.add_argument("--no-tls", action="store_true", help="serve plain http (loopback only)")
+    parser.add_argument(
+        "--far-end-video",
+        type=_far_end_video,
+        default=FarEndVideo(),
+        metavar="SPEC",
+        help="what the far end sends: pattern (default; labelled bars, 640x360), meeting "
+        "(1280x720 testsrc2 at bandwidth_in, pre-encoded), or either with "
+        ":WxH[@FPS][:KBPSk], e.g. meeting:1920x1080@30:2000k",
+    )
+    parser.add_argument(
+        "--clip-dir",
+        type=Path,
+        default=None,
+        help="where the meeting video's clips are cached (default $KIOSK_CLIP_DIR or ~/.cache)",
+    )
     parser.add_argument(
         "--cert-dir",
         type=Path,
@@ -88,6 +112,10 @@ async def _serve(args: argparse.Namespace, rooms: list[RoomConfig], cert_dir: Pa
             tls=not args.no_tls,
             token_expires=args.token_expires,
             cert_dir=cert_dir,
+            far_end_video=dataclasses.replace(
+                getattr(args, "far_end_video", None) or FarEndVideo(),
+                clip_dir=getattr(args, "clip_dir", None),
+            ),
         )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from kiosk.simulator.event_hub import EventHub, SseMessage, Subscription
-from kiosk.simulator.far_end import FarEnd, PatternStatus
+from kiosk.simulator.far_end import AiortcFarEnds, FarEndFactory, PatternStatus
+from kiosk.simulator.far_end_video import FarEndVideo
 from kiosk.simulator.pin_check import HOST, role_for_pin
 from kiosk.simulator.protocol_replies import NODE_VERSION, ApiError
 from kiosk.simulator.room_state import (
@@ -56,8 +57,11 @@ def _float_text(seconds: float) -> str:
 class SimulatedNode:
     """Rooms, participants, tokens and events of one simulated node."""
 
-    def __init__(self, rooms: Sequence[RoomConfig], token_expires: float = 120.0) -> None:
+    def __init__(self, rooms: Sequence[RoomConfig], token_expires: float = 120.0,
+                 far_ends: FarEndFactory | None = None) -> None:
         self.token_expires = token_expires
+        # Who answers each call's media (default: aiortc far ends sending the labelled pattern).
+        self.far_ends = far_ends or AiortcFarEnds(FarEndVideo(), BANDWIDTH_KBPS)
         self.hub = EventHub()
         # Old tokens stay valid briefly for requests already in flight.
         self.tokens = TokenRegistry(grace=min(5.0, token_expires / 4))
@@ -431,7 +435,7 @@ class SimulatedNode:
             raise ApiError(400, "Missing sdp offer")
         present = body.get("present")
         call_uuid = str(uuid.uuid4())
-        far_end = FarEnd(
+        far_end = self.far_ends(
             label=f"{room.alias}/{target.display_name}",
             status=lambda: self._pattern_status(room, target.uuid),
             ice_blackhole=ice_blackhole,

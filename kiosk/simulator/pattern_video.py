@@ -10,8 +10,11 @@ the block (cheap numpy slicing).
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import av
@@ -21,6 +24,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 WIDTH = 640
 HEIGHT = 360
+FPS = 30
+VIDEO_CLOCK = 90000
 BLOCK = 40
 WAITING_TEXT = "Waiting for the host"
 CONNECTED_TEXT = "Connected"
@@ -138,18 +143,32 @@ class PatternRenderer:
 
 
 class PatternVideoTrack(VideoStreamTrack):
-    """A 640x360@30 video track of the pattern, following `status()` live."""
+    """A video track of the pattern (640x360@30 by default), following `status()` live."""
 
-    def __init__(self, status: Callable[[], PatternStatus]) -> None:
+    def __init__(self, status: Callable[[], PatternStatus], width: int = WIDTH,
+                 height: int = HEIGHT, fps: int = FPS) -> None:
         super().__init__()
         self._status = status
-        self._renderer = PatternRenderer()
+        self._renderer = PatternRenderer(width, height)
+        self._fps = fps
         self._count = 0
+        self._started_at: float | None = None
         self.frames_sent = 0
 
+    async def _next_pts(self) -> tuple[int, Fraction]:
+        if self._fps == FPS:
+            return await self.next_timestamp()  # aiortc's own 30 fps clock
+        now = time.monotonic()
+        if self._started_at is None:
+            self._started_at = now
+        due = self._started_at + self._count / self._fps
+        if due > now:
+            await asyncio.sleep(due - now)
+        return self._count * VIDEO_CLOCK // self._fps, Fraction(1, VIDEO_CLOCK)
+
     async def recv(self) -> Any:
-        """The next frame, paced at 30 frames per second by aiortc's clock."""
-        pts, time_base = await self.next_timestamp()
+        """The next frame, paced at the track's frame rate."""
+        pts, time_base = await self._next_pts()
         frame = self._renderer.render(self._status(), self._count)
         frame.pts = pts
         frame.time_base = time_base

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.simulator.rooms import RoomConfig
 
 if TYPE_CHECKING:
-    from kiosk.simulator.far_end import FarEnd
+    from kiosk.simulator.far_end import FarEndPeer
 
 CHAIR = "chair"
 GUEST = "guest"
@@ -38,7 +38,7 @@ class CallRecord:
     """One WebRTC call of a participant and the far end that answered it."""
 
     call_uuid: str
-    far_end: FarEnd
+    far_end: FarEndPeer
     present: str | None = None
     state: CallState = CallState.ANSWERED
     updates: int = 0

@@ -27,8 +27,10 @@ from kiosk.media.loopback_ice import use_loopback_candidates_only
 from kiosk.simulator.client_api import ClientApi
 from kiosk.simulator.control_api import ControlApi
 from kiosk.simulator.demo_calendar import DemoCalendar
+from kiosk.simulator.far_end import AiortcFarEnds, FarEndFactory
+from kiosk.simulator.far_end_video import FarEndVideo
 from kiosk.simulator.fault_injector import FaultInjector
-from kiosk.simulator.node import SimulatedNode
+from kiosk.simulator.node import BANDWIDTH_KBPS, SimulatedNode
 from kiosk.simulator.protocol_replies import ApiError, reply
 from kiosk.simulator.rooms import RoomConfig
 from kiosk.simulator.tls_authority import TlsAuthority
@@ -79,7 +81,11 @@ class Simulator:
         tls: bool = True,
         token_expires: float = 120.0,
         cert_dir: Path | None = None,
+        far_end_video: FarEndVideo | None = None,
+        far_ends: FarEndFactory | None = None,
     ) -> None:
+        """`far_end_video`: what the far ends send (default: the labelled 640x360 pattern);
+        `far_ends`: another far end entirely (a test's own peer), instead of aiortc's."""
         if token_expires <= 0:
             raise ValueError("token_expires must be positive")
         self._host = host
@@ -88,7 +94,13 @@ class Simulator:
         self._cert_dir = cert_dir
         self._owned_cert_dir: Path | None = None
         self._ca_bundle: Path | None = None
-        self._node = SimulatedNode(rooms, token_expires=token_expires)
+        self._own_far_ends = (
+            AiortcFarEnds(far_end_video or FarEndVideo(), BANDWIDTH_KBPS)
+            if far_ends is None else None
+        )
+        self._node = SimulatedNode(
+            rooms, token_expires=token_expires, far_ends=far_ends or self._own_far_ends
+        )
         self._faults = FaultInjector()
         self._calendar = DemoCalendar()  # its times count from when the simulator was made
         self._runner: web.AppRunner | None = None
@@ -130,6 +142,11 @@ class Simulator:
         """Listen and serve; raise SimulatorError if the server cannot start."""
         if self._runner is not None:
             return
+        if self._own_far_ends is not None:
+            try:  # the meeting clips are encoded the first time (seconds), then cached
+                await asyncio.to_thread(self._own_far_ends.prepare)
+            except (OSError, ValueError) as exc:
+                raise SimulatorError(f"the far end's video cannot be made: {exc}") from None
         if is_loopback_host(self._host.strip("[]")):
             # The far ends must offer 127.0.0.1, which aioice leaves out by default.
             use_loopback_candidates_only()
