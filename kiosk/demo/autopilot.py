@@ -141,7 +141,20 @@ class Autopilot:
 
     async def _tap_meeting(self, alias: str) -> None:
         button = self._join_button(alias)
-        await asyncio.sleep(0.2)  # the scrolled list lays out before the tap
+        scroll = self._screen(ScreenName.HOME).ids.home_scroll
+
+        def in_view() -> bool:
+            # Scrolled again until it shows: under load the list may still be laying out
+            # (a fixed pause once let the tap land on the button below the list).
+            x, y = button.to_window(*button.center)
+            left, bottom = scroll.to_window(scroll.x, scroll.y)
+            shown = left <= x <= left + scroll.width and bottom <= y <= bottom + scroll.height
+            if not shown:
+                scroll.scroll_to(button, padding=0, animate=False)
+            return shown
+
+        await self._wait("the Join button scrolls into view", in_view)
+        await asyncio.sleep(0.1)
         tap(button)
 
     async def _calendar(self) -> None:
