@@ -55,7 +55,7 @@ class CalDavSource:
         now = self._now()
         with caldav.DAVClient(url=self._url, username=self._username or None,
                               password=self._password or None, timeout=TIMEOUT_SECONDS,
-                              ssl_verify_cert=self._verify, enable_rfc6764=False) as client:
+                              ssl_verify_cert=self._verify) as client:
             calendar = client.calendar(url=self._url)
             found = calendar.search(start=now - WINDOW_BEFORE, end=now + WINDOW_AFTER,
                                     event=True, expand=False)
