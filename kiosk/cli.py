@@ -32,8 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = commands.add_parser("run", help="start the full-screen kiosk app")
-    run.add_argument("--env-file", type=Path, default=DEFAULT_ENV_FILE,
-                     help="settings file (default .env; the environment wins)")
+    run.add_argument("--env-file", type=Path, default=None,
+                     help="settings file (default .env if there is one; the environment wins)")
 
     demo = commands.add_parser("demo", help="the kiosk app against the embedded simulator")
     demo.add_argument("--autopilot", action="store_true",
@@ -104,9 +104,11 @@ def _run_sim(extra: list[str]) -> int:
     return simulator_main.run(args)
 
 
-def _run_kiosk(env_file: Path) -> int:
+def _run_kiosk(env_file: Path | None) -> int:
     try:
-        settings = load_settings(env_file=env_file)
+        # A file named with --env-file must exist; the default .env is optional.
+        settings = load_settings(env_file=env_file or DEFAULT_ENV_FILE,
+                                 env_file_required=env_file is not None)
     except ConfigError as exc:
         sys.stderr.write(f"{PROG}: {exc}\n")
         return EXIT_USAGE

@@ -42,10 +42,13 @@ from kiosk.infinity.models import Event
 from kiosk.log_redaction import RedactingFilter
 from kiosk.media.interface import MediaCall, MediaFactory
 from kiosk.session.error_messages import describe_error
+from kiosk.session.extra_events import Refer
 from kiosk.session.join_request import JoinRequest
 from kiosk.session.joined_meeting import JoinedMeeting, MeetingServices
 from kiosk.session.pin_entry import GUEST_NOT_ALLOWED_NOTICE, PIN_STATES, PinEntry
 from kiosk.session.pin_policy import PinRejected, validate_pin
+from kiosk.session.room_view import HostAction, RosterView
+from kiosk.session.roster_feed import RosterFeed
 from kiosk.session.snapshot_publisher import SnapshotPublisher
 from kiosk.session.tasks import SessionTasks
 from kiosk.session.teardown import QUICK_TIMEOUTS, release_abandoned_token, tear_down
@@ -98,13 +101,19 @@ class ConferenceSession:
         self._prefilled = JoinRequest("")
         self._publisher = SnapshotPublisher()
         self._tasks = SessionTasks()
+        self._roster_feed = RosterFeed(self._roster_source)
+        # One snapshot per roster batch, not per event: a burst must not redraw the screen.
+        self._roster_feed.subscribe(self._on_roster_view)
         self._services = MeetingServices(
             client=client, quick_client=self._quick_client, media_factory=media_factory,
             ice_timeout=settings.ice_timeout_seconds, redactor=redactor,
             publisher=self._publisher, tasks=self._tasks, spawn=self._spawn, end=self._end,
+            roster_feed=self._roster_feed, transfer=self._on_refer,
         )
         self._alias = ""
         self._extension: str | None = None
+        self._one_time_token: str | None = None  # of a transfer (`refer`) into this meeting
+        self._transfer_task: asyncio.Task[None] | None = None
         self._pin = self._new_pin_entry()
         self._meeting = JoinedMeeting(self._services, self._alias)
         self._teardown_task: asyncio.Task[None] | None = None
@@ -124,6 +133,15 @@ class ConferenceSession:
     def subscribe(self, callback: Callable[[SessionSnapshot], None]) -> Callable[[], None]:
         """Call `callback(snapshot)` on the loop thread after every change; returns unsubscribe."""
         return self._publisher.subscribe(callback)
+
+    @property
+    def roster(self) -> RosterView:
+        """The meeting's roster as last published (batched)."""
+        return self._roster_feed.view
+
+    def subscribe_roster(self, callback: Callable[[RosterView], None]) -> Callable[[], None]:
+        """Call `callback(view)` on the loop thread after each batch of roster changes."""
+        return self._roster_feed.subscribe(callback)
 
     # ------------------------------------------------------------------ actions
 
@@ -162,6 +180,11 @@ class ConferenceSession:
     async def set_camera_muted(self, muted: bool) -> None:
         """Turn the room's camera off or on (no picture sent, and the node told)."""
         await self._guarded(self._meeting.set_muted(microphone=False, muted=muted))
+
+    async def host_action(self, action: HostAction, participant_uuid: str = "") -> None:
+        """A control from the participants panel (admit, lock, mute, remove, hands, help);
+        its result is published in `snapshot.meeting.last_result`."""
+        await self._guarded(self._meeting.host.run(action, participant_uuid))
 
     async def leave(self) -> None:
         """Leave the meeting (or acknowledge an error); ends in IDLE within a few seconds."""
@@ -266,7 +289,7 @@ class ConferenceSession:
         try:
             token = await self._tasks.run_abandonable(
                 self._client.request_token, self._alias, self.settings.display_name,
-                pin, self._extension,
+                pin, self._extension, self._one_time_token, True,
                 # A join cancelled meanwhile must not leave a participant behind at the node.
                 on_abandoned=partial(release_abandoned_token, self._quick_client, self._alias),
             )
@@ -389,7 +412,46 @@ class ConferenceSession:
         except Exception:
             # Never fails: a failed teardown task would fail every later join that waits for it.
             log.exception("Leaving the meeting did not finish cleanly")
+        self._roster_feed.reset()
         log.info("Left the meeting")
+
+    # ------------------------------------------------------------------ transfers
+
+    def _on_refer(self, refer: Refer) -> None:
+        """`refer`: the node moves the room to another meeting (a one-time token to join it)."""
+        if self._redactor is not None:
+            self._redactor.add_secret(refer.token)
+        if self._transfer_task is not None and not self._transfer_task.done():
+            log.info("A transfer is already in progress")
+            return
+        self._transfer_task = asyncio.get_running_loop().create_task(
+            self._guarded(self._transfer(refer)), name="session-transfer")
+
+    async def _transfer(self, refer: Refer) -> None:
+        """Leave this meeting and join `refer.alias` with the one-time token ("Moving to…")."""
+        if self.snapshot.state not in (S.CONNECTED, S.WAITING_FOR_HOST, S.RECONNECTING):
+            return
+        target = refer.alias
+        self._update(state=S.CONNECTING, transfer_target=target, notice="")
+        await self._finish_teardown(start=True)
+        if self.snapshot.state is not S.CONNECTING or self.snapshot.transfer_target != target:
+            return  # the room left (Cancel) while the old meeting was being released
+        self._reset_for_join(target)
+        self._prefilled = JoinRequest(target)  # the old meeting's PIN is not for this one
+        self._one_time_token = refer.token
+        self._update(SessionSnapshot(state=S.CONNECTING, alias=target, transfer_target=target))
+        self._tasks.start_ticker(lambda: self._meeting.publish_devices(), TICK_SECONDS)
+        await self._tasks.run_step(self._request_token(pin=None))
+
+    # ------------------------------------------------------------------ roster
+
+    def _roster_source(self) -> tuple[tuple[Any, ...], str, bool]:
+        roster = self._meeting.events.roster
+        return roster.participants, roster.own_uuid, roster.syncing
+
+    def _on_roster_view(self, view: RosterView) -> None:
+        if self.snapshot.state is not S.IDLE:
+            self._update(participant_count=len(view.in_meeting))
 
     def _has_resources(self) -> bool:
         return self._meeting.holds_anything or self._tasks.has_step
@@ -400,6 +462,7 @@ class ConferenceSession:
         self._tasks.next_generation()
         self._alias = alias
         self._extension = None
+        self._one_time_token = None
         self._pin = self._new_pin_entry()
         self._meeting = JoinedMeeting(self._services, alias)
 

@@ -2,7 +2,12 @@
 
 The environment wins over the `.env` file. A bad value raises `ConfigError`
 whose text is one line naming the key and what is wrong, e.g.
-``PEXIP_NODE: 'htp:/x' is not an https URL``.
+``PEXIP_NODE: 'htp:/x' is not an https URL``. The input is checked strictly
+(`kiosk.settings_checks`): a line python-dotenv cannot parse, a control
+character or an over-long value, a settings file that is not a regular file, a
+CA bundle without a PEM certificate are errors; an unknown PEXIP_*/KIOSK_* key
+is a warning naming the closest known key. The known keys come from the
+`Settings` fields themselves (`setting_key`), so a new field is known at once.
 """
 
 from __future__ import annotations
@@ -12,11 +17,18 @@ import logging
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from dotenv import dotenv_values
+from kiosk.settings_checks import env_file as strict_env_file
+from kiosk.settings_checks.config_error import ConfigError
+from kiosk.settings_checks.named_files import check_ca_bundle
+from kiosk.settings_checks.setting_names import looks_like_a_setting, warn_about_unknown_keys
+from kiosk.settings_checks.setting_values import check_value
+
+__all__ = ("ConfigError", "Meeting", "Settings", "known_setting_keys", "load_settings",
+           "setting_key")
 
 from kiosk.calendar.meeting_rules import MeetingRule, MeetingRulesError, load_meeting_rules
 from kiosk.i18n.room_locale import LANGUAGES, parse_room_locale
@@ -24,23 +36,14 @@ from kiosk.i18n.room_locale import LANGUAGES, parse_room_locale
 log = logging.getLogger(__name__)
 
 DEFAULT_ENV_FILE = Path(".env")
+DEFAULT_STATE_DIR = Path("/var/lib/pexip-kiosk")
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 # Honoured by the Infinity client from the process environment (kiosk.infinity.proxy_environment).
 PROXY_VARIABLES = frozenset({"HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"})
 # The colour themes of kiosk/ui/palettes.py.
 THEME_NAMES = ("dark", "light", "high-contrast")
-DEFAULT_STATE_DIR = Path("/var/lib/pexip-kiosk")
 DOMAIN_PATTERN = re.compile(r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*"
                             r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
-
-
-class ConfigError(ValueError):
-    """A setting is missing or malformed. `str()` is one human line: 'KEY: what is wrong'."""
-
-    def __init__(self, key: str, problem: str) -> None:
-        super().__init__(f"{key}: {problem}")
-        self.key = key
-        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,7 @@ class Settings:
     microphone: str = "default"
     speaker: str = "default"
     video_codecs: tuple[str, ...] = ("VP8", "H264")
+    video_encoder: str = "auto"  # H.264: auto, software or v4l2m2m (kiosk/media/encoder_choice)
     ice_timeout_seconds: float = 15.0
     # Touch UI
     meetings: tuple[Meeting, ...] = ()
@@ -121,8 +125,10 @@ class Settings:
     # Fleet
     health_addr: str = "127.0.0.1:9110"
     # Calendar (kiosk.calendar) and where the kiosk keeps what must survive a restart
+    # (the calendar's last good copy, the speaker volume)
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
     state_dir: Path = DEFAULT_STATE_DIR
+    volume_default: int = 80  # percent, until someone changes it on the panel
 
     @property
     def node_is_loopback(self) -> bool:
@@ -142,6 +148,33 @@ class Settings:
         if self.conference and all(m.alias != self.conference for m in listed):
             return (Meeting(label=self.conference, alias=self.conference), *listed)
         return listed
+
+
+# Fields read from PEXIP_<NAME>; every other field of Settings is KIOSK_<NAME>.
+PEXIP_FIELDS = frozenset({"node", "conference", "display_name", "ca_bundle", "verify_tls"})
+
+
+def setting_key(field_name: str) -> str:
+    """The variable a Settings field is read from: `camera_fps` -> `KIOSK_CAMERA_FPS`."""
+    prefix = "PEXIP_" if field_name in PEXIP_FIELDS else "KIOSK_"
+    return prefix + field_name.upper()
+
+
+# The calendar's settings are grouped in CalendarSettings under names of their own.
+CALENDAR_KEYS = frozenset({
+    "KIOSK_CALENDAR_URL", "KIOSK_CALENDAR_CA_BUNDLE", "KIOSK_CALENDAR_VERIFY_TLS",
+    "KIOSK_CALENDAR_REFRESH_SECONDS", "KIOSK_CALDAV_URL", "KIOSK_CALDAV_USERNAME",
+    "KIOSK_CALDAV_PASSWORD", "KIOSK_CALDAV_PASSWORD_FILE", "KIOSK_MEETING_DOMAINS",
+    "KIOSK_TEAMS_GATEWAY_ALIAS", "KIOSK_GATEWAY_DIALING", "KIOSK_MEETING_RULES",
+    "KIOSK_JOIN_EARLY_MINUTES", "KIOSK_CALENDAR_SHOW_SUBJECTS", "KIOSK_AUTO_JOIN",
+})
+
+
+def known_setting_keys() -> frozenset[str]:
+    """Every PEXIP_*/KIOSK_* variable the kiosk reads (one per Settings field, and the
+    calendar's)."""
+    plain = frozenset(setting_key(f.name) for f in fields(Settings) if f.name != "calendar")
+    return plain | CALENDAR_KEYS
 
 
 def is_loopback_host(host: str) -> bool:
@@ -236,6 +269,13 @@ def _codecs(key: str, raw: str) -> tuple[str, ...]:
     if not codecs or unknown:
         raise ConfigError(key, f"{raw!r} must list VP8 and/or H264")
     return codecs
+
+
+def _video_encoder(key: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in ("auto", "software", "v4l2m2m"):
+        raise ConfigError(key, f"{raw!r} is not one of auto, software, v4l2m2m")
+    return value
 
 
 def _log_level(key: str, raw: str) -> str:
@@ -375,20 +415,18 @@ def _calendar_settings(get: Callable[[str], str]) -> CalendarSettings:
     return CalendarSettings(**kwargs)  # type: ignore[arg-type]
 
 
+def _state_dir(key: str, raw: str) -> Path:
+    path = Path(raw).expanduser()
+    if not path.is_absolute():
+        raise ConfigError(key, f"{raw!r} is not an absolute path (like /var/lib/pexip-kiosk)")
+    if path.exists() and not path.is_dir():
+        raise ConfigError(key, f"{raw!r} exists and is not a directory")
+    return path
+
+
 def read_env_file(path: Path) -> dict[str, str]:
-    """Read a `.env` file; a file that cannot be read or parsed raises ConfigError."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(str(path), "is not a UTF-8 text file") from None
-    except OSError as exc:
-        raise ConfigError(str(path), f"cannot be read ({exc.strerror})") from None
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#") and "=" not in stripped:
-            raise ConfigError(str(path), f"line {number} is not KEY=value")
-    values = dotenv_values(path)
-    return {k: v for k, v in values.items() if v is not None}
+    """Read a `.env` file strictly; a file that cannot be read or parsed raises ConfigError."""
+    return strict_env_file.read_env_file(path).values
 
 
 def _warn_about_proxy_variables_in_file(
@@ -408,16 +446,30 @@ def load_settings(
     env_file: Path | None = DEFAULT_ENV_FILE,
     environ: Mapping[str, str] | None = None,
     require_node: bool = True,
+    env_file_required: bool = False,
 ) -> Settings:
     """Build validated Settings from `env_file` (if it exists) overlaid by `environ`.
 
-    Raises ConfigError with a one-line message on the first bad value.
+    `env_file_required`: the file was named explicitly (`--env-file`), so a missing
+    one is an error too. Raises ConfigError with a one-line message on the first bad
+    value; warns once about each unknown PEXIP_*/KIOSK_* key.
     """
     raw: dict[str, str] = {}
-    if env_file is not None and env_file.exists():
-        raw.update(read_env_file(env_file))
+    origins: dict[str, str] = {}
+    if env_file is not None and (env_file_required or os.path.lexists(env_file)):
+        parsed = strict_env_file.read_env_file(env_file)
+        raw.update(parsed.values)
+        origins.update({key: f"line {line} of {env_file}" for key, line in parsed.lines.items()})
+    for key, value in raw.items():
+        check_value(key, value, origins.get(key, str(env_file)))
     environment = os.environ if environ is None else environ
     _warn_about_proxy_variables_in_file(raw, environment, env_file)
+    for key, value in environment.items():
+        if looks_like_a_setting(key):
+            check_value(key, value, "the environment")
+            origins[key] = "the environment"
+    warn_about_unknown_keys({k: v for k, v in origins.items() if looks_like_a_setting(k)},
+                            known_setting_keys())
     raw.update(environment)
 
     def get(key: str, default: str = "") -> str:
@@ -438,8 +490,7 @@ def load_settings(
     ca_bundle = get("PEXIP_CA_BUNDLE")
     if ca_bundle:
         path = Path(ca_bundle).expanduser()
-        if not path.is_file():
-            raise ConfigError("PEXIP_CA_BUNDLE", f"{ca_bundle!r} is not a readable file")
+        check_ca_bundle("PEXIP_CA_BUNDLE", path)  # a regular PEM file with a certificate
         kwargs["ca_bundle"] = path
     if get("PEXIP_VERIFY_TLS"):
         kwargs["verify_tls"] = _bool("PEXIP_VERIFY_TLS", get("PEXIP_VERIFY_TLS"))
@@ -468,6 +519,8 @@ def load_settings(
         kwargs["speaker"] = get("KIOSK_SPEAKER")
     if get("KIOSK_VIDEO_CODECS"):
         kwargs["video_codecs"] = _codecs("KIOSK_VIDEO_CODECS", get("KIOSK_VIDEO_CODECS"))
+    if get("KIOSK_VIDEO_ENCODER"):
+        kwargs["video_encoder"] = _video_encoder("KIOSK_VIDEO_ENCODER", get("KIOSK_VIDEO_ENCODER"))
     if get("KIOSK_ICE_TIMEOUT_SECONDS"):
         kwargs["ice_timeout_seconds"] = _number(
             "KIOSK_ICE_TIMEOUT_SECONDS", get("KIOSK_ICE_TIMEOUT_SECONDS"), 1, 120
@@ -505,7 +558,11 @@ def load_settings(
         kwargs["health_addr"] = _health_addr("KIOSK_HEALTH_ADDR", get("KIOSK_HEALTH_ADDR"))
     kwargs["calendar"] = _calendar_settings(get)
     if get("KIOSK_STATE_DIR"):
-        kwargs["state_dir"] = Path(get("KIOSK_STATE_DIR")).expanduser()
+        kwargs["state_dir"] = _state_dir("KIOSK_STATE_DIR", get("KIOSK_STATE_DIR"))
+    if get("KIOSK_VOLUME_DEFAULT"):
+        kwargs["volume_default"] = int(
+            _number("KIOSK_VOLUME_DEFAULT", get("KIOSK_VOLUME_DEFAULT").rstrip("%").strip(),
+                    0, 100, integer=True))
 
     settings = Settings(**kwargs)  # type: ignore[arg-type]
     if not settings.verify_tls:

@@ -40,6 +40,7 @@ from kiosk.media.interface import MediaFactory
 from kiosk.session.joined_meeting import IN_MEETING_STATES
 from kiosk.session.pin_entry import PIN_STATES
 from kiosk.session_state import ErrorCode, SessionError, SessionSnapshot, SessionState
+from kiosk.settings_checks.named_files import check_ca_bundle
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +104,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="KIOSK_CAMERA: auto, a /dev/video path, test, file:PATH, none")
     parser.add_argument("--microphone", help="KIOSK_MICROPHONE: default, a device, test, none")
     parser.add_argument("--speaker", help="KIOSK_SPEAKER: default, a device, test, none")
-    parser.add_argument("--env-file", type=Path, default=DEFAULT_ENV_FILE,
-                        help="settings file (default .env; the environment wins)")
+    parser.add_argument("--env-file", type=Path, default=None,
+                        help="settings file (default .env if there is one; the environment wins)")
 
 
 def _seconds(text: str) -> float:
@@ -119,14 +120,15 @@ def _seconds(text: str) -> float:
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
     """Settings from the .env file and the environment, overridden by the flags."""
-    settings = load_settings(env_file=args.env_file, require_node=False)
+    # A file named with --env-file must exist; the default .env is optional.
+    settings = load_settings(env_file=args.env_file or DEFAULT_ENV_FILE, require_node=False,
+                             env_file_required=args.env_file is not None)
     overrides: dict[str, Any] = {}
     if args.node:
         overrides["node"] = validate_node_url(args.node, key="--node")
     if args.ca_bundle:
         path = Path(args.ca_bundle).expanduser()
-        if not path.is_file():
-            raise ConfigError("--ca-bundle", f"{args.ca_bundle!r} is not a readable file")
+        check_ca_bundle("--ca-bundle", path)
         overrides["ca_bundle"] = path
         overrides["verify_tls"] = True
     if args.display_name is not None:

@@ -2,7 +2,9 @@
 
 `RedactingFilter` replaces (1) every secret registered with `add_secret` (the
 session registers each PIN and token; `InfinityClient(on_secret=...)` does it
-as soon as they exist) and (2) anything that looks like a `token`/`pin` header,
+as soon as they exist; the session gives each token its lifetime and says when
+a refresh superseded it, so a long meeting does not pile up dead tokens: see
+`kiosk.known_secrets`) and (2) anything that looks like a `token`/`pin` header,
 JSON field or query parameter, with `***`, in the message, its arguments, the
 exception text and the stack text. `configure_logging` attaches the filter to
 the root logger's HANDLERS, so records from every logger (urllib3 included) are
@@ -14,9 +16,9 @@ from __future__ import annotations
 import logging
 import re
 import sys
-import threading
-from collections import OrderedDict
 from typing import TextIO
+
+from kiosk.known_secrets import DEFAULT_MAX_SECRETS, SUPERSEDED_GRACE, KnownSecrets
 
 __all__ = ("MASK", "RedactingFilter", "configure_logging", "remove_logging")
 
@@ -34,48 +36,40 @@ KEY_VALUE_PATTERN = re.compile(
 class RedactingFilter(logging.Filter):
     """A logging filter that blanks registered secrets and token/pin patterns with `***`.
 
-    Holds its own secrets (thread-safe). The most recent `max_secrets` are kept:
-    a long meeting refreshes its token every minute, and old tokens are also
-    caught by the token patterns.
+    Holds its own secrets (thread-safe, `KnownSecrets`): at most `max_secrets`,
+    each until its lifetime is over (tokens) or it is discarded (PINs). All of them
+    are matched in one scan of each message; the scanned set is rebuilt only when
+    it changes.
     """
 
-    def __init__(self, max_secrets: int = 256) -> None:
+    def __init__(self, max_secrets: int = DEFAULT_MAX_SECRETS, secrets: KnownSecrets | None = None
+                 ) -> None:
         super().__init__()
-        self._max_secrets = max_secrets
-        self._lock = threading.Lock()
-        self._secrets: OrderedDict[str, None] = OrderedDict()
-        self._secret_pattern: re.Pattern[str] | None = None
+        self.known_secrets = secrets if secrets is not None else KnownSecrets(max_secrets)
 
-    def add_secret(self, value: str) -> None:
-        """Register a value (PIN, token) that must never appear in a log record."""
-        if not isinstance(value, str) or not value.strip():
-            return
-        with self._lock:
-            self._secrets[value] = None
-            self._secrets.move_to_end(value)
-            while len(self._secrets) > self._max_secrets:
-                self._secrets.popitem(last=False)
-            self._secret_pattern = self._compile()
+    def add_secret(self, value: str, lifetime: float | None = None) -> None:
+        """Register a value (PIN, token) that must never appear in a log record.
+
+        `lifetime` (seconds): a token is dropped once it is over; None keeps it until
+        `discard_secret` (or until `max_secrets` newer ones pushed it out).
+        """
+        self.known_secrets.add(value, lifetime)
+
+    def supersede_secret(self, old: str, new: str, lifetime: float | None = None,
+                         grace: float = SUPERSEDED_GRACE) -> None:
+        """A refresh replaced token `old` by `new` (which lives `lifetime` seconds): `old`
+        is still blanked for `grace` seconds (requests in flight), then dropped."""
+        self.known_secrets.supersede(old, new, lifetime, grace)
 
     def discard_secret(self, value: str) -> None:
         """Forget a registered value (no error if unknown)."""
-        with self._lock:
-            if self._secrets.pop(value, False) is None:
-                self._secret_pattern = self._compile()
-
-    def _compile(self) -> re.Pattern[str] | None:
-        if not self._secrets:
-            return None
-        # Longest first, so that a secret containing another is blanked whole.
-        ordered = sorted(self._secrets, key=len, reverse=True)
-        return re.compile("|".join(re.escape(secret) for secret in ordered))
+        self.known_secrets.discard(value)
 
     def redact(self, text: str) -> str:
         """`text` with every secret and token/pin pattern replaced by `***`."""
-        with self._lock:
-            pattern = self._secret_pattern
-        if pattern is not None:
-            text = pattern.sub(MASK, text)
+        for secret in self.known_secrets.current():
+            if secret in text:
+                text = text.replace(secret, MASK)
         return KEY_VALUE_PATTERN.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
 
     def filter(self, record: logging.LogRecord) -> bool:

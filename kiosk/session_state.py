@@ -9,6 +9,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from kiosk.session.room_view import MeetingView
+
 
 class SessionState(enum.Enum):
     """The states of the join state machine."""
@@ -94,6 +96,9 @@ class SessionSnapshot:
     speaker: DeviceStatus = field(default_factory=DeviceStatus)
     connected_since: float | None = None  # time.monotonic() when CONNECTED was first reached
     token_refreshes: int = 0
+    # The meeting's host-control state and events (lock, hold, splash, breakout, results).
+    meeting: MeetingView = field(default_factory=MeetingView)
+    transfer_target: str = ""  # set while the node moves the room to this meeting (refer)
 
     @property
     def in_call(self) -> bool:

@@ -384,19 +384,51 @@ install_app() {
 }
 
 env_value() {
-    # env_value KEY: the value of KEY= in the target's kiosk.env ("" if none).
-    sed -n "s/^$1=//p" "$(target "$ENV_FILE")" 2>/dev/null | tail -n 1
+    # env_value KEY: the value of KEY= in the target's kiosk.env ("" if none), with the
+    # single quotes set_env_value may have written taken off again.
+    local value
+    value=$(sed -n "s/^$1=//p" "$(target "$ENV_FILE")" 2>/dev/null | tail -n 1)
+    if [[ $value == \'*\' && ${#value} -ge 2 ]]; then
+        value=${value:1:${#value}-2}
+        value=${value//\\\'/\'}
+        value=${value//\\\\/\\}
+    fi
+    printf '%s' "$value"
 }
 
+# A value python-dotenv reads back as it is without quotes.
+readonly PLAIN_VALUE='^[A-Za-z0-9_./:@,+=-]*$'
+
 set_env_value() {
-    # set_env_value KEY VALUE: replace (or append) KEY=VALUE in kiosk.env.
-    local file
-    file=$(target "$ENV_FILE")
-    if grep -q "^$1=" "$file"; then
-        sed -i "s|^$1=.*|$1=$2|" "$file"
-    else
-        printf '%s=%s\n' "$1" "$2" >>"$file"
+    # set_env_value KEY VALUE: replace (or append) KEY=VALUE in kiosk.env, for any value
+    # (|, &, \, quotes, #, spaces): a value that is not plain is written in single
+    # quotes with \ and ' escaped, which python-dotenv (the kiosk's reader) reads back
+    # exactly. A line break (or another control character) cannot be in a setting: refused.
+    local key=$1 value=$2 file tmp line written=0
+    [[ $key =~ ^[A-Z][A-Z0-9_]*$ ]] || die "set_env_value: '$key' is not a setting name"
+    if [[ $value =~ [[:cntrl:]] ]]; then
+        die "the value for $key has a line break or another control character: a kiosk.env value is one line of text"
     fi
+    if [[ ! $value =~ $PLAIN_VALUE ]]; then
+        value=${value//\\/\\\\}
+        value=${value//\'/\\\'}
+        value="'$value'"
+    fi
+    file=$(target "$ENV_FILE")
+    # Rewritten through a copy in the same directory (mode and owner kept by cat >):
+    # no sed, so nothing in the value is ever read as an expression.
+    tmp=$(mktemp "$file.XXXXXX")
+    while IFS= read -r line || [[ -n $line ]]; do
+        if [[ $line == "$key="* ]]; then
+            ((written)) || printf '%s=%s\n' "$key" "$value"
+            written=1
+        else
+            printf '%s\n' "$line"
+        fi
+    done <"$file" >"$tmp"
+    ((written)) || printf '%s=%s\n' "$key" "$value" >>"$tmp"
+    cat "$tmp" >"$file"
+    rm -f "$tmp"
 }
 
 install_config() {
@@ -583,4 +615,7 @@ main() {
     summarize
 }
 
-main "$@"
+# Sourced (the tests call single functions): define everything, run nothing.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+    main "$@"
+fi

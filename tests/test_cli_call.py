@@ -46,10 +46,17 @@ def cli_env(log_level: str = "WARNING") -> dict[str, str]:
     return env
 
 
+def empty_env_file(tmp_path: Path) -> str:
+    """An env file without settings (one named with --env-file must exist)."""
+    path = tmp_path / "empty.env"
+    path.touch()
+    return str(path)
+
+
 def call_command(tmp_path: Path, *args: str) -> list[str]:
-    # An env file that does not exist: only the flags (and cli_env) configure the call.
-    return [sys.executable, "-m", "kiosk.cli", "call", "--env-file",
-            str(tmp_path / "absent.env"), *args]
+    # An empty env file: only the flags (and cli_env) configure the call.
+    return [sys.executable, "-m", "kiosk.cli", "call", "--env-file", empty_env_file(tmp_path),
+            *args]
 
 
 def run_call(tmp_path: Path, *args: str, stdin: str = "", log_level: str = "WARNING",
@@ -223,7 +230,7 @@ def test_exit_6_when_the_media_libraries_are_missing(tmp_path: Path) -> None:
     """A build without aiortc says so in one line before dialling (no traceback)."""
     blocked = ("import sys; sys.modules['aiortc'] = None; from kiosk.cli import main; "
                "sys.exit(main(sys.argv[1:]))")
-    args = ["call", "--env-file", str(tmp_path / "absent.env"),
+    args = ["call", "--env-file", empty_env_file(tmp_path),
             "--node", f"https://127.0.0.1:{closed_port()}", "--alias", "meet.open"]
     done = subprocess.run([sys.executable, "-c", blocked, *args], capture_output=True,
                           text=True, timeout=30, cwd=REPO, env=cli_env())

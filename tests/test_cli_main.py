@@ -51,7 +51,9 @@ def test_run_with_a_bad_setting_is_one_clear_line(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("PEXIP_NODE", "htp:/x")
-    assert main(["run", "--env-file", str(tmp_path / "absent.env")]) == 2
+    empty = tmp_path / "empty.env"
+    empty.touch()
+    assert main(["run", "--env-file", str(empty)]) == 2
     assert capsys.readouterr().err == "pexip-kiosk: PEXIP_NODE: 'htp:/x' is not an https URL\n"
 
 
@@ -81,6 +83,8 @@ def test_python_dash_m_kiosk_runs_the_app_or_any_command(tmp_path: Path) -> None
     # No command (or only `run`'s options): the app, which checks its settings first.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PEXIP_", "KIOSK_"))}
     env["PEXIP_NODE"] = "htp:/x"
-    app = module_run("--env-file", str(tmp_path / "absent.env"), env=env)
+    empty = tmp_path / "empty.env"
+    empty.touch()
+    app = module_run("--env-file", str(empty), env=env)
     assert app.returncode == 2
     assert app.stderr == "pexip-kiosk: PEXIP_NODE: 'htp:/x' is not an https URL\n"

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 import pytest
+import trustme
 
 from kiosk.config import ConfigError, Meeting, load_settings
 
@@ -53,6 +54,7 @@ def test_environment_wins_over_env_file(tmp_path: Path) -> None:
         ({"PEXIP_NODE": "https://a", "KIOSK_CAMERA": "file: "}, "KIOSK_CAMERA: file: needs"),
         ({"PEXIP_NODE": "https://a", "KIOSK_MEETINGS": "Board"}, "KIOSK_MEETINGS: 'Board'"),
         ({"PEXIP_NODE": "https://a", "KIOSK_VIDEO_CODECS": "AV1"}, "KIOSK_VIDEO_CODECS: 'AV1'"),
+        ({"PEXIP_NODE": "https://a", "KIOSK_VIDEO_ENCODER": "gpu"}, "KIOSK_VIDEO_ENCODER: 'gpu'"),
         ({"PEXIP_NODE": "https://a", "KIOSK_ROTATION": "45"}, "KIOSK_ROTATION: 45"),
         ({"PEXIP_NODE": "https://a", "KIOSK_HEALTH_ADDR": "nope"}, "KIOSK_HEALTH_ADDR: 'nope'"),
         ({"PEXIP_NODE": "https://a", "PEXIP_CA_BUNDLE": "/no/such.pem"}, "PEXIP_CA_BUNDLE:"),
@@ -136,7 +138,7 @@ def test_verify_tls_false_logs_a_loud_warning(caplog: pytest.LogCaptureFixture) 
 
 def test_ca_bundle_is_used_for_verification(tmp_path: Path) -> None:
     bundle = tmp_path / "ca.pem"
-    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    trustme.CA().cert_pem.write_to_path(str(bundle))
     environ = {"PEXIP_NODE": "https://a", "PEXIP_CA_BUNDLE": str(bundle)}
     settings = load_settings(None, environ=environ)
     assert settings.tls_verify == str(bundle)
@@ -159,6 +161,14 @@ def test_proxy_variables_in_the_env_file_get_a_warning(
         f"no_proxy in {env} is ignored: proxy variables are read from the environment only "
         "(on a device: `sudo systemctl edit pexip-kiosk`, Environment=no_proxy=...)",
     ]
+
+
+def test_video_encoder_choice() -> None:
+    base = {"PEXIP_NODE": "https://a"}
+    assert load_settings(None, environ=base).video_encoder == "auto"
+    for value in ("auto", "software", "V4L2M2M"):
+        settings = load_settings(None, environ={**base, "KIOSK_VIDEO_ENCODER": value})
+        assert settings.video_encoder == value.lower()
 
 
 # --- Calendar settings (CALENDAR engineer) -------------------------------------------------

@@ -92,9 +92,9 @@ class SecretRecorder(RedactingFilter):
         super().__init__()
         self.secrets: list[str] = []
 
-    def add_secret(self, value: str) -> None:
+    def add_secret(self, value: str, lifetime: float | None = None) -> None:
         self.secrets.append(value)
-        super().add_secret(value)
+        super().add_secret(value, lifetime)
 
 
 async def test_no_pin_or_token_ever_reaches_the_health_endpoint(

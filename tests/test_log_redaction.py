@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from scripted_node import Reply, ScriptedNode
 
+from kiosk.conference import ConferenceSession
+from kiosk.config import Settings
 from kiosk.infinity.client import ClientTimeouts, InfinityClient
 from kiosk.infinity.errors import InvalidPin, PinRequired
+from kiosk.known_secrets import LIFETIME_SLACK, SUPERSEDED_GRACE, KnownSecrets
 from kiosk.log_redaction import MASK, RedactingFilter, configure_logging, remove_logging
+from kiosk.session_state import SessionState
+from kiosk.simulator.background import SimulatorThread
 
 PIN = "86420"
 TOKEN = "TOKEN-first-7f3a9c"
@@ -162,3 +169,97 @@ def test_a_join_with_a_pin_at_debug_level_logs_no_pin_and_no_token(
     for text in (written, captured):
         for secret in (PIN, TOKEN, NEW_TOKEN):
             assert secret not in text
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_tokens_are_dropped_after_their_lifetime_and_the_set_stays_small() -> None:
+    """4 s tokens refreshed every 2 s for an hour: a handful are known at any time."""
+    clock = FakeClock()
+    secrets = KnownSecrets(clock=clock)
+    redactor = RedactingFilter(secrets=secrets)
+    redactor.add_secret("246813")  # a PIN: kept
+    previous = None
+    largest = 0
+    for number in range(1800):
+        token = f"token-{number:05d}-a8f3e1c9"
+        if previous is None:
+            redactor.add_secret(token)  # the client registers it first, without a lifetime
+            redactor.add_secret(token, lifetime=4.0)
+        else:
+            redactor.add_secret(token)
+            redactor.supersede_secret(previous, token, lifetime=4.0)
+        assert redactor.redact(f"using {token} now") == "using *** now"
+        largest = max(largest, len(secrets))
+        previous = token
+        clock.now += 2.0
+    # Alive: the PIN and the tokens of the last (4 + slack) s.
+    assert largest <= 2 + int((4.0 + LIFETIME_SLACK) / 2.0)
+    assert redactor.redact("token-00000-a8f3e1c9 and 246813") == "token-00000-a8f3e1c9 and ***"
+
+
+def test_the_scanned_set_is_rebuilt_only_when_it_changes() -> None:
+    clock = FakeClock()
+    secrets = KnownSecrets(clock=clock)
+    redactor = RedactingFilter(secrets=secrets)
+    redactor.add_secret("first-secret", lifetime=60)
+    redactor.add_secret("second-secret")
+    built = secrets.rebuilds
+    for _ in range(1000):
+        redactor.redact("a line with first-secret and second-secret")
+    redactor.add_secret("first-secret", lifetime=90)  # known already: a new lifetime only
+    assert secrets.rebuilds == built
+    clock.now += 200
+    assert redactor.redact("first-secret second-secret") == "first-secret ***"
+    assert secrets.rebuilds == built + 1
+
+
+def test_a_superseded_token_is_blanked_for_the_grace_period_only() -> None:
+    clock = FakeClock()
+    redactor = RedactingFilter(secrets=KnownSecrets(clock=clock))
+    redactor.add_secret("old-token-1234", lifetime=120)
+    redactor.supersede_secret("old-token-1234", "new-token-5678", lifetime=120)
+    clock.now += SUPERSEDED_GRACE - 1
+    assert redactor.redact("old-token-1234 new-token-5678") == "*** ***"
+    clock.now += 2
+    assert redactor.redact("old-token-1234 new-token-5678") == "old-token-1234 ***"
+
+
+def test_the_longest_secret_is_blanked_whole() -> None:
+    redactor = RedactingFilter()
+    redactor.add_secret("1234")
+    redactor.add_secret("token-1234-abcd")
+    assert redactor.redact("token-1234-abcd then 1234") == "*** then ***"
+
+
+async def test_a_long_meeting_keeps_only_its_live_tokens(
+    short_token_simulator: SimulatorThread,
+) -> None:
+    """2 s tokens, refreshed every second: the first ones are forgotten, the newest is known."""
+    sim = short_token_simulator
+    redactor = RedactingFilter()
+    session = ConferenceSession(
+        Settings(node=sim.url, ca_bundle=sim.ca_bundle, display_name="Test room"),
+        redactor=redactor,
+    )
+    await session.join("meet.open")
+    assert session.snapshot.state is SessionState.CONNECTED
+    first = redactor.known_secrets.current()
+    deadline = time.monotonic() + 60
+    while session.snapshot.token_refreshes < 12:
+        assert time.monotonic() < deadline, "the token was not refreshed often enough"
+        await asyncio.sleep(0.2)
+    alive = redactor.known_secrets.current()
+    newest = session._meeting.token
+    await session.leave()
+
+    assert newest is not None and newest.token in alive
+    assert not set(first) & set(alive)  # the first token is long gone from the set
+    # A token lives 2 s (+ slack) and a refresh comes every second.
+    assert len(alive) <= 2 + LIFETIME_SLACK + 2

@@ -10,10 +10,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -171,13 +173,26 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def fetch_when_listening(url: str, timeout: float) -> Any:
+    """The JSON at `url`, retrying while nothing listens there yet."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=15) as reply:
+                return json.load(reply)
+        except urllib.error.URLError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 def test_the_kiosk_app_is_ready_pings_the_watchdog_and_serves_health(
     path_socket, tmp_path: Path
 ) -> None:
     """`pexip-kiosk run` as the unit runs it (offscreen here): the launcher's wiring.
 
     READY=1 once the home screen is up, WATCHDOG=1 from the Kivy clock every
-    WATCHDOG_USEC/2, and /healthz on KIOSK_HEALTH_ADDR.
+    WATCHDOG_USEC/2, and /healthz on KIOSK_HEALTH_ADDR (started right after Home).
     """
     fake, path = path_socket
     health_port = free_port()
@@ -200,8 +215,7 @@ def test_the_kiosk_app_is_ready_pings_the_watchdog_and_serves_health(
         for _ in range(2):
             assert fake.wait_for("WATCHDOG", timeout=15)["WATCHDOG"] == "1"
         url = f"http://127.0.0.1:{health_port}/healthz"
-        with urllib.request.urlopen(url, timeout=15) as reply:
-            report = json.load(reply)
+        report = fetch_when_listening(url, timeout=30)  # it starts just after Home
         assert report["version"] == __version__
         assert report["state"] == "IDLE"
         assert report["node"]["reachable"] is False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kiosk.admin_lockout import AdminLockout, LockoutStore
 from kiosk.ui.admin.admin_gate import AdminCheck, AdminGate
 from kiosk.ui.device.idle_watch import IdleWatch
 
@@ -16,7 +17,8 @@ class FakeClock:
 
 def test_right_pin_opens_wrong_pins_lock_for_the_cooldown() -> None:
     clock = FakeClock()
-    gate = AdminGate("2580", max_attempts=3, cooldown=30, clock=clock)
+    gate = AdminGate("2580", AdminLockout(LockoutStore(None), max_attempts=3, first_lockout=30,
+                                          clock=clock))
     assert gate.check("2580") is AdminCheck.GRANTED
     assert gate.check("1111") is AdminCheck.WRONG
     assert gate.check("1112") is AdminCheck.WRONG

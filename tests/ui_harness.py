@@ -8,10 +8,12 @@ end of each test so the next one starts clean.
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from kiosk.config import Settings
@@ -46,6 +48,9 @@ def kiosk_settings(sim_settings: Settings, **changes: Any) -> Settings:
         "idle_seconds": 0,
         "fullscreen": False,
         "backlight": "none",
+        # Volume and admin lock-out are remembered in a throw-away directory, never in
+        # /var/lib/pexip-kiosk.
+        "state_dir": Path(tempfile.mkdtemp(prefix="kiosk-state-")),
     }
     values.update(changes)
     return replace(sim_settings, **values)

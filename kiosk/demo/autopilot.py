@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kiosk.demo.host_tour import host_tour
 from kiosk.demo.screenshots import ScreenshotTaker
 from kiosk.session.pin_policy import INCORRECT_PIN_NOTICE
 from kiosk.ui.navigation.screen_names import ScreenName
@@ -99,6 +100,7 @@ class Autopilot:
             await self._open_room()
             await self._pin_room()
             await self._guest_room()
+            await host_tour(self)
             await self._reception()
             await self._unknown_meeting()
             await self._idle()
@@ -144,17 +146,13 @@ class Autopilot:
         scroll = self._screen(ScreenName.HOME).ids.home_scroll
 
         def in_view() -> bool:
-            # Scrolled again until it shows: under load the list may still be laying out
-            # (a fixed pause once let the tap land on the button below the list).
             x, y = button.to_window(*button.center)
-            left, bottom = scroll.to_window(scroll.x, scroll.y)
-            shown = left <= x <= left + scroll.width and bottom <= y <= bottom + scroll.height
-            if not shown:
-                scroll.scroll_to(button, padding=0, animate=False)
-            return shown
+            left, bottom = scroll.to_window(*scroll.pos)
+            return left <= x <= left + scroll.width and bottom <= y <= bottom + scroll.height
 
-        await self._wait("the Join button scrolls into view", in_view)
-        await asyncio.sleep(0.1)
+        # The scrolled list lays out before the tap (a loaded machine takes its time).
+        await self._wait(f"the Join button of {alias} scrolls into view", in_view, timeout=5)
+        await asyncio.sleep(0.2)
         tap(button)
 
     async def _calendar(self) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import glob
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -51,6 +50,13 @@ def has_camera() -> bool:
 def has_sound_devices() -> bool:
     """True when ALSA capture and playback devices exist."""
     return bool(glob.glob("/dev/snd/pcmC*D*c")) and bool(glob.glob("/dev/snd/pcmC*D*p"))
+
+
+def demo_state_dir() -> Path:
+    """The demo's own state (admin lock-out) in the user's cache, never the device's."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "pexip-kiosk" / "demo-state"
+
 
 
 def demo_translator(settings: Settings, environ: Mapping[str, str] | None = None) -> Translator:
@@ -98,8 +104,7 @@ def demo_settings(
         text_scale=look.text_scale,
         health_addr=look.health_addr,
         calendar=calendar,
-        # Never /var/lib: the saved calendar of a demo belongs in the temporary directory.
-        state_dir=Path(tempfile.gettempdir()) / "pexip-kiosk-demo",
+        state_dir=demo_state_dir(),
     )
     _ = demo_translator(settings, environ).gettext
     return replace(settings, display_name=_(DEMO_ROOM_NAME),

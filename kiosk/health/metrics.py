@@ -98,6 +98,18 @@ class KioskMetrics:
             "kiosk_node_reachable", "1 when the Conferencing Node answered its last check",
             registry=reg,
         )
+        self.admin_lockouts = Counter(
+            "kiosk_admin_lockouts", "Admin screen lock-outs after repeated wrong admin PINs",
+            registry=reg,
+        )
+        self.admin_lockout_seconds = Gauge(
+            "kiosk_admin_lockout_seconds", "Length of the last admin lock-out (0: none yet)",
+            registry=reg,
+        )
+        self.asyncio_tasks = Gauge(
+            "kiosk_asyncio_tasks", "asyncio tasks alive on the kiosk's loop (growth = a leak)",
+            registry=reg,
+        )
         for direction in ("in", "out"):
             self.fps.labels(direction=direction).set(0)
             self.bitrate.labels(direction=direction).set(0)
@@ -140,6 +152,11 @@ class KioskMetrics:
         """Record the newest error (only one code at a time: the last one)."""
         self.last_error.clear()
         self.last_error.labels(code=code).set(at)
+
+    def record_admin_lockout(self, seconds: float) -> None:
+        """Count an admin lock-out that just started, lasting `seconds`."""
+        self.admin_lockouts.inc()
+        self.admin_lockout_seconds.set(seconds)
 
     def set_node_reachable(self, reachable: bool) -> None:
         """Record the result of the last node check."""

@@ -140,6 +140,8 @@ class HealthServer:
     async def _metrics_handler(self, request: web.Request) -> web.Response:
         await self._update_fps()
         self._metrics.set_state(self._snapshot().state)
+        # Seen from outside the process only here (the soak bench watches it for leaks).
+        self._metrics.asyncio_tasks.set(len(asyncio.all_tasks()))
         node = self._node_probe.last if self._node_probe is not None else None
         if node is not None:
             self._metrics.set_node_reachable(node.reachable)

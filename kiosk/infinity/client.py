@@ -53,6 +53,12 @@ DTMF_CHARACTERS = frozenset("0123456789*#ABCD")
 # Visible ASCII: what may go into an HTTP header value without being mangled or refused.
 HEADER_SAFE = frozenset(string.printable) - frozenset(string.whitespace)
 MAX_ERROR_BODY = 64 * 1024
+MAX_THEME_IMAGE = 8 * 1024 * 1024
+CONFERENCE_COMMANDS = frozenset({
+    "lock", "unlock", "muteguests", "unmuteguests", "start_conference", "clearallbuzz",
+    "breakoutbuzz",
+})
+PARTICIPANT_COMMANDS = frozenset({"unlock", "mute", "unmute", "disconnect", "buzz", "clearbuzz"})
 
 T = TypeVar("T")
 
@@ -256,9 +262,10 @@ class InfinityClient:
         pin: str | None = None,
         body: Mapping[str, Any] | None = None,
         read_timeout: float | None = None,
+        secret: str | None = None,
     ) -> Any:
         reply = self._send(method, path, token, pin, body, read_timeout)
-        return reply_result(reply, what, pin_sent=pin, secrets=(pin, token))
+        return reply_result(reply, what, pin_sent=pin, secrets=(pin, token, secret))
 
     def _control(self, path: str, what: str, token: str, body: Mapping[str, Any] | None = None
                  ) -> None:
@@ -268,20 +275,27 @@ class InfinityClient:
             raise Refused(f"The node declined {what}", 200)
 
     @staticmethod
-    def _conference(alias: str) -> str:
+    def _conference(alias: str, breakout: str | None = None) -> str:
+        """The conference's path; with `breakout`, the path of that breakout room in it."""
         if not alias or not alias.strip():
             raise ValueError("the conference alias is empty")
-        return f"/conferences/{quote(alias.strip(), safe='')}"
+        path = f"/conferences/{quote(alias.strip(), safe='')}"
+        if breakout:
+            path += f"/breakouts/{quote(breakout, safe='')}"
+        return path
 
-    def _participant(self, alias: str, participant_uuid: str) -> str:
+    def _participant(self, alias: str, participant_uuid: str, breakout: str | None = None) -> str:
         if not participant_uuid:
             raise ValueError("the participant uuid is empty")
-        return f"{self._conference(alias)}/participants/{quote(participant_uuid, safe='')}"
+        return (f"{self._conference(alias, breakout)}/participants/"
+                f"{quote(participant_uuid, safe='')}")
 
-    def _call_path(self, alias: str, participant_uuid: str, call_uuid: str) -> str:
+    def _call_path(self, alias: str, participant_uuid: str, call_uuid: str,
+                   breakout: str | None = None) -> str:
         if not call_uuid:
             raise ValueError("the call uuid is empty")
-        return f"{self._participant(alias, participant_uuid)}/calls/{quote(call_uuid, safe='')}"
+        return (f"{self._participant(alias, participant_uuid, breakout)}/calls/"
+                f"{quote(call_uuid, safe='')}")
 
     # ---- node -----------------------------------------------------------------------------
 
@@ -310,9 +324,13 @@ class InfinityClient:
         display_name: str,
         pin: str | None = None,
         conference_extension: str | None = None,
+        one_time_token: str | None = None,
+        breakout_capable: bool = False,
     ) -> Token:
         """Join: `pin=None` sends no pin header (first try); `""` or `GUEST_PIN` joins as guest.
 
+        `one_time_token` is the token of a `refer` (a transfer into this meeting);
+        `breakout_capable` tells the node this room follows its host into breakout rooms.
         Raises PinRequired, InvalidPin, ExtensionRequired, SsoRequired,
         ConferenceNotFound, ... as the node answers.
         """
@@ -322,7 +340,15 @@ class InfinityClient:
         body: dict[str, Any] = {"display_name": display_name}
         if conference_extension is not None and conference_extension.strip():
             body["conference_extension"] = conference_extension.strip()
-        result = self._call("POST", path, "request_token", pin=pin_header, body=body)
+        if one_time_token:
+            self._remember(one_time_token)
+            body["token"] = one_time_token
+        if breakout_capable:
+            # The doc's name and the v20 schema's name for the same capability.
+            body["breakout_capable"] = True
+            body["breakout_rooms"] = True
+        result = self._call("POST", path, "request_token", pin=pin_header, body=body,
+                            secret=one_time_token)
         token = _parsed(lambda: Token.parse(result), "request_token")
         self._remember(token.token)
         return _checked_token(token, "request_token")
@@ -342,9 +368,12 @@ class InfinityClient:
 
     # ---- media call -----------------------------------------------------------------------
 
-    def calls(self, alias: str, participant_uuid: str, token: str, sdp: str) -> CallAnswer:
-        """Start the WebRTC call with an SDP offer; the node's answer (slow: long timeout)."""
-        path = f"{self._participant(alias, participant_uuid)}/calls"
+    def calls(self, alias: str, participant_uuid: str, token: str, sdp: str,
+              breakout: str | None = None) -> CallAnswer:
+        """Start the WebRTC call with an SDP offer; the node's answer (slow: long timeout).
+
+        With `breakout`, the call is made in that breakout room of the conference."""
+        path = f"{self._participant(alias, participant_uuid, breakout)}/calls"
         result = self._call(
             "POST", path, "calls", token=token, body={"call_type": "WEBRTC", "sdp": sdp},
             read_timeout=self._timeouts.calls_read,
@@ -353,10 +382,10 @@ class InfinityClient:
 
     def ack(
         self, alias: str, participant_uuid: str, call_uuid: str, token: str,
-        sdp: str | None = None,
+        sdp: str | None = None, breakout: str | None = None,
     ) -> None:
         """Ack the call (media starts); with `sdp`, the answer to a server-initiated offer."""
-        path = f"{self._call_path(alias, participant_uuid, call_uuid)}/ack"
+        path = f"{self._call_path(alias, participant_uuid, call_uuid, breakout)}/ack"
         self._control(path, "ack", token, {"sdp": sdp} if sdp is not None else None)
 
     def update(
@@ -370,49 +399,95 @@ class InfinityClient:
         )
         return _parsed(lambda: CallAnswer.parse(result, call_uuid=call_uuid), "update")
 
-    def disconnect_call(self, alias: str, participant_uuid: str, call_uuid: str, token: str
-                        ) -> None:
+    def disconnect_call(self, alias: str, participant_uuid: str, call_uuid: str, token: str,
+                        breakout: str | None = None) -> None:
         """Hang up the media call (the participant stays until release_token)."""
-        path = f"{self._call_path(alias, participant_uuid, call_uuid)}/disconnect"
+        path = f"{self._call_path(alias, participant_uuid, call_uuid, breakout)}/disconnect"
         self._control(path, "disconnect_call", token)
 
     # ---- controls -------------------------------------------------------------------------
 
     def dtmf(
         self, alias: str, participant_uuid: str, token: str, digits: str,
-        call_uuid: str | None = None,
+        call_uuid: str | None = None, breakout: str | None = None,
     ) -> None:
         """Send DTMF (`0-9 * # A B C D`), on the call when `call_uuid` is given."""
         normalized = validate_dtmf(digits)
         base = (
-            self._call_path(alias, participant_uuid, call_uuid)
+            self._call_path(alias, participant_uuid, call_uuid, breakout)
             if call_uuid is not None
-            else self._participant(alias, participant_uuid)
+            else self._participant(alias, participant_uuid, breakout)
         )
         self._control(f"{base}/dtmf", "dtmf", token, {"digits": normalized})
 
-    def mute(self, alias: str, participant_uuid: str, token: str) -> None:
+    def mute(self, alias: str, participant_uuid: str, token: str,
+             breakout: str | None = None) -> None:
         """Mute the participant's microphone (as the node sees it)."""
-        self._control(f"{self._participant(alias, participant_uuid)}/mute", "mute", token)
+        self._control(f"{self._participant(alias, participant_uuid, breakout)}/mute", "mute",
+                      token)
 
-    def unmute(self, alias: str, participant_uuid: str, token: str) -> None:
+    def unmute(self, alias: str, participant_uuid: str, token: str,
+             breakout: str | None = None) -> None:
         """Unmute the participant's microphone."""
-        self._control(f"{self._participant(alias, participant_uuid)}/unmute", "unmute", token)
+        self._control(f"{self._participant(alias, participant_uuid, breakout)}/unmute", "unmute",
+                      token)
 
-    def video_muted(self, alias: str, participant_uuid: str, token: str) -> None:
+    def video_muted(self, alias: str, participant_uuid: str, token: str,
+                    breakout: str | None = None) -> None:
         """Tell the node the camera is off."""
-        path = f"{self._participant(alias, participant_uuid)}/video_muted"
+        path = f"{self._participant(alias, participant_uuid, breakout)}/video_muted"
         self._control(path, "video_muted", token)
 
-    def video_unmuted(self, alias: str, participant_uuid: str, token: str) -> None:
+    def video_unmuted(self, alias: str, participant_uuid: str, token: str,
+                    breakout: str | None = None) -> None:
         """Tell the node the camera is on again."""
-        path = f"{self._participant(alias, participant_uuid)}/video_unmuted"
+        path = f"{self._participant(alias, participant_uuid, breakout)}/video_unmuted"
         self._control(path, "video_unmuted", token)
 
     def disconnect_participant(self, alias: str, participant_uuid: str, token: str) -> None:
         """Remove the participant (oneself) from the conference."""
         path = f"{self._participant(alias, participant_uuid)}/disconnect"
         self._control(path, "disconnect_participant", token)
+
+    # ---- host controls, hands, breakouts, theme ----------------------------------------------
+
+    def conference_command(self, alias: str, command: str, token: str,
+                           breakout: str | None = None) -> None:
+        """A POST on the conference with no body: `lock`, `unlock`, `muteguests`,
+        `unmuteguests`, `start_conference`, `clearallbuzz`, `breakoutbuzz`, ..."""
+        if command not in CONFERENCE_COMMANDS:
+            raise ValueError("unknown conference command")
+        self._control(f"{self._conference(alias, breakout)}/{command}", command, token)
+
+    def participant_command(self, alias: str, participant_uuid: str, command: str, token: str,
+                            breakout: str | None = None) -> None:
+        """A POST on one participant with no body: `unlock` (admit), `mute`, `unmute`,
+        `disconnect` (remove), `buzz` / `clearbuzz` (raise / lower the hand)."""
+        if command not in PARTICIPANT_COMMANDS:
+            raise ValueError("unknown participant command")
+        path = f"{self._participant(alias, participant_uuid, breakout)}/{command}"
+        self._control(path, command, token)
+
+    def theme(self, alias: str, token: str) -> Mapping[str, Any]:
+        """`GET theme/`: the node's splash screens, screen key -> {background, elements}."""
+        result = self._call("GET", f"{self._conference(alias)}/theme/", "theme", token=token)
+        if not isinstance(result, Mapping):
+            raise ProtocolError("theme: the reply is not an object")
+        return result
+
+    def theme_image(self, alias: str, path: str, token: str) -> bytes:
+        """A theme image (`theme/<path>`), at most MAX_THEME_IMAGE bytes."""
+        clean = path.strip().lstrip("/")
+        if not clean or ".." in clean.split("/"):
+            raise ValueError("the theme image path is not a plain relative path")
+        url_path = f"{self._conference(alias)}/theme/{quote(clean, safe='/')}"
+        reply = self._send("GET", url_path, token=token)
+        if reply.status != 200:
+            reply_result(reply, "theme image", secrets=(token,))
+            raise ProtocolError(f"theme image: unexpected HTTP {reply.status}")
+        if len(reply.body) > MAX_THEME_IMAGE:
+            raise ProtocolError("theme image: too large")
+        return reply.body
 
     # ---- event stream ---------------------------------------------------------------------
 

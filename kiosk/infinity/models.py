@@ -229,6 +229,7 @@ class Participant:
     is_video_muted: bool = False
     is_client_muted: bool = False
     is_presenting: bool = False
+    buzz_time: float = 0.0  # non-zero: the hand is raised (since then)
     start_time: float | None = None
     protocol: str = ""
     uri: str = ""
@@ -242,7 +243,7 @@ class Participant:
         uuid = _str(obj, "uuid", what)
         known = {
             "uuid", "display_name", "role", "service_type", "is_muted", "is_video_muted",
-            "is_client_muted", "is_presenting", "start_time", "protocol", "uri",
+            "is_client_muted", "is_presenting", "start_time", "protocol", "uri", "buzz_time",
         }
         return cls(
             uuid=uuid,
@@ -253,6 +254,7 @@ class Participant:
             is_video_muted=yes_no(obj.get("is_video_muted")),
             is_client_muted=yes_no(obj.get("is_client_muted")),
             is_presenting=yes_no(obj.get("is_presenting")),
+            buzz_time=_finite_or_none(obj.get("buzz_time")) or 0.0,
             start_time=_finite_or_none(obj.get("start_time")),
             protocol=str(obj.get("protocol") or ""),
             uri=str(obj.get("uri") or ""),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import glob
 import logging
 import re
+from typing import TYPE_CHECKING
 
 import av
 from aiortc.contrib.media import MediaPlayer
@@ -26,8 +27,9 @@ from kiosk.media.opened_source import (
     disabled,
     unavailable,
 )
-from kiosk.media.picamera_track import open_picamera
-from kiosk.media.test_pattern import TestPatternTrack
+
+if TYPE_CHECKING:
+    from kiosk.media.test_pattern import TestPatternTrack
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,8 @@ def open_camera(settings: Settings) -> OpenedSource:
         if clip is not None:
             return active(open_file_camera(clip, settings.camera_fps), f"file {clip.name}")
         if lowered == "picamera":
+            from kiosk.media.picamera_track import open_picamera  # numpy: only for this camera
+
             width, height = settings.camera_size
             return active(open_picamera(width, height, settings.camera_fps), "Pi camera")
         if lowered == "auto":
@@ -104,6 +108,9 @@ def _first_working_device(settings: Settings) -> OpenedSource:
 
 
 def _test_pattern(settings: Settings) -> TestPatternTrack:
+    # Imported here: its caption needs Pillow and numpy, which a real camera does not.
+    from kiosk.media.test_pattern import TestPatternTrack
+
     width, height = settings.camera_size
     return TestPatternTrack(width, height, settings.camera_fps, settings.display_name)
 

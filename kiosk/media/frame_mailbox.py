@@ -3,9 +3,8 @@
 The producer (the remote track's reader, or the outgoing camera track for the
 self-view) puts every frame; the mailbox keeps only the newest, so a slow
 display drops frames instead of queueing them. The display pulls
-`latest_rgba(width, height)`: the frame is converted once to RGBA at that size
-(scaling and conversion in C by `VideoFrame.reformat`), and the result is
-cached, so pulling the same picture again costs nothing.
+`latest_frame()` and draws its planes as decoded (the GPU converts and scales).
+`latest_rgba(width, height)` converts on the CPU, for diagnostics and tests.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from __future__ import annotations
 import threading
 import time
 
-import numpy as np
 from av import VideoFrame
 
 from kiosk.media.interface import RgbaFrame
@@ -66,8 +64,11 @@ class FrameMailbox:
             self._cached = None
 
     def latest_frame(self) -> VideoFrame | None:
-        """The newest frame as decoded (no conversion), or None."""
-        return self._frame
+        """The newest frame as decoded (no conversion), or None; it counts as pulled."""
+        with self._lock:
+            if self._frame is not None:
+                self._pulled_number = self._count
+            return self._frame
 
     def latest_rgba(self, width: int, height: int) -> RgbaFrame | None:
         """The newest frame scaled to fit `width`x`height` (aspect kept), or None.
@@ -115,5 +116,7 @@ def rgba_pixels(frame: VideoFrame, width: int, height: int) -> bytes:
     if plane.line_size == row:
         return bytes(plane)
     # Rows are padded for alignment: drop the padding in one strided copy.
+    import numpy as np  # only here: the display itself never needs numpy
+
     rows = np.frombuffer(plane, np.uint8).reshape(height, plane.line_size)
     return rows[:, :row].tobytes()

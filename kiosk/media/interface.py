@@ -9,14 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from kiosk.infinity.models import IceServer
 from kiosk.session_state import DeviceStatus
 
+if TYPE_CHECKING:  # the session imports this module without loading PyAV
+    from av import VideoFrame
+
 
 class MediaFailed(Exception):
     """Media could not be established or was lost (ICE/DTLS failure, timeout)."""
+
+
+class NewCallNeeded(MediaFailed):
+    """The node asked for something this call cannot do (an ICE restart, a video codec it
+    cannot send): a new call can. `video_codecs`: offer only these in it (None: as
+    configured); `call_uuid`: the node's call that was refused (to hang it up)."""
+
+    def __init__(self, reason: str, video_codecs: tuple[str, ...] | None = None) -> None:
+        super().__init__(reason)
+        self.video_codecs = video_codecs
+        self.call_uuid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -41,7 +55,8 @@ class MediaStats:
 
 @dataclass(frozen=True)
 class RgbaFrame:
-    """A decoded video frame converted once to RGBA at the size the display asked for."""
+    """A decoded video frame converted to RGBA at a given size (diagnostics and tests; the
+    display draws the decoded planes themselves)."""
 
     number: int  # increases by one per new decoded frame; equal number = same picture
     width: int
@@ -50,15 +65,20 @@ class RgbaFrame:
 
 
 class VideoOutput(Protocol):
-    """A one-slot mailbox of the newest decoded frame, pulled by the UI."""
+    """A one-slot mailbox of the newest decoded frame, pulled by the UI.
+
+    The UI reads `frame_count` on every display tick and asks for the frame only when
+    it moved; the frame is drawn as decoded (yuv420p planes go to the GPU), so a
+    producer hands over `av.VideoFrame`s and never converts them itself.
+    """
 
     @property
     def frame_count(self) -> int:
         """How many frames have arrived so far (0 = none yet)."""
         ...
 
-    def latest_rgba(self, width: int, height: int) -> RgbaFrame | None:
-        """The newest frame scaled to fit `width`x`height` (aspect kept), or None."""
+    def latest_frame(self) -> VideoFrame | None:
+        """The newest frame as decoded (no conversion), or None."""
         ...
 
 
@@ -116,6 +136,8 @@ class MediaFactory(Protocol):
         ice_servers: Sequence[IceServer],
         bandwidth_out_kbps: int | None = None,
         relay_only: bool = False,
+        video_codecs: Sequence[str] | None = None,
     ) -> MediaCall:
-        """A new call object; sources are opened by `create_offer`."""
+        """A new call object; sources are opened by `create_offer`. `video_codecs`
+        (e.g. ("VP8",)) replaces the configured codecs for this call."""
         ...

@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
+from array import array
 from fractions import Fraction
 from typing import Any
 
-import numpy as np
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 from av import AudioFrame
@@ -58,13 +59,25 @@ def open_microphone(choice: str, loop: asyncio.AbstractEventLoop) -> OpenedSourc
         return unavailable(str(exc))
 
 
-def audio_frame(samples: np.ndarray, pts: int, sample_rate: int = SAMPLE_RATE) -> AudioFrame:
-    """An s16 mono AudioFrame of `samples` (int16) stamped `pts` in 1/sample_rate units."""
-    frame = AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
+def audio_frame(samples: bytes, pts: int, sample_rate: int = SAMPLE_RATE) -> AudioFrame:
+    """An s16 mono AudioFrame of `samples` (native-endian int16 bytes) stamped `pts` in
+    1/sample_rate units. Plain bytes: no numpy in the sound path."""
+    frame = AudioFrame(format="s16", layout="mono", samples=len(samples) // 2)
+    frame.planes[0].update(samples)
     frame.sample_rate = sample_rate
     frame.pts = pts
     frame.time_base = Fraction(1, sample_rate)
     return frame
+
+
+def tone_second(level: float) -> bytes:
+    """One second of the test tone as s16 mono bytes (TONE_HZ whole periods: it loops)."""
+    # The wave repeats every SAMPLE_RATE / gcd(SAMPLE_RATE, TONE_HZ) samples (1200: 11 periods).
+    repeat = SAMPLE_RATE // math.gcd(SAMPLE_RATE, TONE_HZ)
+    step = 2 * math.pi * TONE_HZ / SAMPLE_RATE
+    amplitude = level * 32767
+    cycle = array("h", (round(math.sin(i * step) * amplitude) for i in range(repeat))).tobytes()
+    return cycle * (SAMPLE_RATE // repeat)
 
 
 class ToneTrack(MediaStreamTrack):
@@ -75,8 +88,7 @@ class ToneTrack(MediaStreamTrack):
 
     def __init__(self, level: float = TONE_LEVEL) -> None:
         super().__init__()
-        t = np.arange(SAMPLE_RATE) / SAMPLE_RATE
-        self._second = (np.sin(2 * np.pi * TONE_HZ * t) * level * 32767).astype(np.int16)
+        self._second = tone_second(level)
         self._sent = 0
         self._started_at: float | None = None
 
@@ -92,8 +104,8 @@ class ToneTrack(MediaStreamTrack):
             await asyncio.sleep(due - now)
         elif now - due > 1.0:
             self._started_at = now - self._sent / SAMPLE_RATE
-        start = self._sent % SAMPLE_RATE
-        frame = audio_frame(self._second[start : start + FRAME_SAMPLES], self._sent)
+        start = 2 * (self._sent % SAMPLE_RATE)  # bytes: two per sample
+        frame = audio_frame(self._second[start : start + 2 * FRAME_SAMPLES], self._sent)
         self._sent += FRAME_SAMPLES
         return frame
 
@@ -111,7 +123,7 @@ class SoundDeviceMicrophoneTrack(MediaStreamTrack):
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         super().__init__()
         self._loop = loop
-        self._queue: asyncio.Queue[np.ndarray] = asyncio.Queue(QUEUE_FRAMES)
+        self._queue: asyncio.Queue[bytes] = asyncio.Queue(QUEUE_FRAMES)
         self._stream: Any | None = None
         self._sample_rate = SAMPLE_RATE
         self._captured = 0
@@ -124,14 +136,14 @@ class SoundDeviceMicrophoneTrack(MediaStreamTrack):
         device = device_argument(choice)
         try:
             try:
-                stream = sd.InputStream(
+                stream = sd.RawInputStream(
                     device=device, channels=1, samplerate=SAMPLE_RATE, dtype="int16",
                     blocksize=FRAME_SAMPLES, callback=track._on_block,
                 )
             except sd.PortAudioError:
                 # Some devices refuse 48 kHz; take their own rate (the encoder resamples).
                 rate = int(sd.query_devices(device, "input")["default_samplerate"])
-                stream = sd.InputStream(
+                stream = sd.RawInputStream(
                     device=device, channels=1, samplerate=rate, dtype="int16",
                     blocksize=rate // 50, callback=track._on_block,
                 )
@@ -142,13 +154,13 @@ class SoundDeviceMicrophoneTrack(MediaStreamTrack):
         track._stream = stream
         return track
 
-    def _on_block(self, indata: np.ndarray, frames: int, _time: Any, _status: Any) -> None:
+    def _on_block(self, indata: Any, frames: int, _time: Any, _status: Any) -> None:
         # PortAudio's thread: copy (the buffer is reused) and hand over to the loop.
-        block = indata[:, 0].copy()
+        block = bytes(indata)
         with contextlib.suppress(RuntimeError):  # the loop is closed: the call is over
             self._loop.call_soon_threadsafe(self._push, block)
 
-    def _push(self, block: np.ndarray) -> None:
+    def _push(self, block: bytes) -> None:
         if self._queue.full():
             self._queue.get_nowait()
         self._queue.put_nowait(block)
@@ -159,7 +171,7 @@ class SoundDeviceMicrophoneTrack(MediaStreamTrack):
             raise MediaStreamError
         block = await self._queue.get()
         frame = audio_frame(block, self._captured, self._sample_rate)
-        self._captured += len(block)
+        self._captured += len(block) // 2
         return frame
 
     def stop(self) -> None:

@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable
 from fractions import Fraction
 
-import numpy as np
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 from av import AudioFrame
@@ -38,7 +37,7 @@ class OutgoingAudioTrack(MediaStreamTrack):
         self._lost_reason = ""
         self._sent = 0  # samples at 48 kHz, the timestamp of the next frame
         self._started_at: float | None = None
-        self._silence = np.zeros(FRAME_SAMPLES, np.int16)
+        self._silence = bytes(2 * FRAME_SAMPLES)  # s16 mono
 
     async def recv(self) -> AudioFrame:
         """The next frame for the encoder."""
@@ -60,9 +59,7 @@ class OutgoingAudioTrack(MediaStreamTrack):
             await self._pace()
             frame = audio_frame(self._silence, 0)
         elif self.muted:
-            frame = audio_frame(
-                np.zeros(frame.samples, np.int16), 0, frame.sample_rate
-            )
+            frame = audio_frame(bytes(2 * frame.samples), 0, frame.sample_rate)
         # Restamp: continuous timestamps whatever the source did.
         rate = frame.sample_rate
         frame.pts = self._sent * rate // SAMPLE_RATE

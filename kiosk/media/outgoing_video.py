@@ -1,4 +1,4 @@
-"""The video track handed to the sender: camera frames, or black when muted or lost.
+"""The raw video the encoder gets: camera frames, or black when muted or lost.
 
 It reads the camera in its own task and keeps only the newest frame, so a
 camera faster than the encoder never queues frames; it feeds the self-view
@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable
 from fractions import Fraction
 
-import numpy as np
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 from av import VideoFrame
@@ -57,11 +56,10 @@ class OutgoingVideoTrack(MediaStreamTrack):
         self._lost_reason = ""
         self._muted = False
         self._size = DEFAULT_SIZE
-        self._black: np.ndarray | None = None  # yuv420p planes of the current size
+        self._black: VideoFrame | None = None  # of the current size, reused
         self._started_at: float | None = None
         self._last_sent_at = 0.0
         self.meter = RateMeter()
-        self.before_send: Callable[[], None] | None = None  # called before each frame goes out
 
     @property
     def muted(self) -> bool:
@@ -117,8 +115,6 @@ class OutgoingVideoTrack(MediaStreamTrack):
         frame.time_base = Fraction(1, VIDEO_CLOCK)
         self._last_sent_at = now
         self.meter.tick((frame.width, frame.height))
-        if self.before_send is not None:
-            self.before_send()
         return frame
 
     async def _read_source(self) -> None:
@@ -153,15 +149,15 @@ class OutgoingVideoTrack(MediaStreamTrack):
         return self._black_frame()
 
     def _black_frame(self) -> VideoFrame:
-        # A new frame each time: the encoder marks forced keyframes on the frame it gets.
+        # One frame per size, reused: the encoder sets its picture type and pts each time.
         width, height = self._size
-        planes = self._black
-        if planes is None or planes.shape != (height * 3 // 2, width):
-            planes = np.empty((height * 3 // 2, width), np.uint8)
-            planes[:height] = 16  # video-range black
-            planes[height:] = 128
-            self._black = planes
-        return VideoFrame.from_ndarray(planes, format="yuv420p")
+        black = self._black
+        if black is None or (black.width, black.height) != (width, height):
+            black = VideoFrame(width, height, "yuv420p")
+            for plane, value in zip(black.planes, (16, 128, 128), strict=True):  # video range
+                plane.update(bytes([value]) * plane.buffer_size)
+            self._black = black
+        return black
 
     def stop(self) -> None:
         """End the track, its reader task and the camera."""

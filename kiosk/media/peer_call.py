@@ -24,19 +24,24 @@ from aiortc import (
 
 from kiosk.config import Settings
 from kiosk.infinity.models import IceServer
-from kiosk.media.bitrate_cap import BitrateCapInstaller, video_bitrate_cap_bps
+from kiosk.media.address_watch import AddressSource, host_addresses, watch_addresses
+from kiosk.media.bitrate_cap import video_bitrate_cap_bps
 from kiosk.media.call_stats import BitrateMeter, read_report
 from kiosk.media.camera_source import open_camera
-from kiosk.media.codec_preferences import negotiated_codec, video_codec_preferences
+from kiosk.media.codec_preferences import video_codec_preferences
+from kiosk.media.encoded_video_track import EncodedVideoTrack, EncodingOptions
+from kiosk.media.encoder_choice import EncoderChoice, EncoderPreference
 from kiosk.media.frame_mailbox import FrameMailbox
 from kiosk.media.ice_configuration import rtc_configuration
 from kiosk.media.interface import MediaFailed, MediaStats
 from kiosk.media.microphone_source import open_microphone
+from kiosk.media.offer_checks import check_answer, check_offer
 from kiosk.media.opened_source import OpenedSource
 from kiosk.media.outgoing_audio import OutgoingAudioTrack
 from kiosk.media.outgoing_video import OutgoingVideoTrack
 from kiosk.media.rate_meter import RateMeter
 from kiosk.media.remote_video import read_remote_video
+from kiosk.media.sent_codec import sent_video_codec
 from kiosk.media.speaker_sink import SpeakerSink
 from kiosk.session_state import DeviceState, DeviceStatus
 
@@ -61,8 +66,18 @@ class AiortcMediaCall:
         ice_servers: Sequence[IceServer] = (),
         bandwidth_out_kbps: int | None = None,
         relay_only: bool = False,
+        encoder_choice: EncoderChoice | None = None,
+        encoding: EncodingOptions | None = None,
+        video_codecs: Sequence[str] | None = None,
+        address_source: AddressSource = host_addresses,
     ) -> None:
         self._settings = settings
+        self._encoder_choice = encoder_choice or EncoderChoice(
+            EncoderPreference(settings.video_encoder)
+        )
+        self._encoding = encoding
+        self._video_codecs = tuple(video_codecs or settings.video_codecs)
+        self._address_source = address_source
         self._configuration = rtc_configuration(ice_servers, relay_only)
         self._bitrate_cap_bps = video_bitrate_cap_bps(bandwidth_out_kbps)
         self.camera = DeviceStatus()
@@ -72,6 +87,8 @@ class AiortcMediaCall:
         self.local_video = FrameMailbox()
         self._pc: RTCPeerConnection | None = None
         self._video_out: OutgoingVideoTrack | None = None
+        self._video_send: EncodedVideoTrack | None = None  # encodes _video_out for the sender
+        self._send_codec = ""  # the negotiated video codec, once known
         self._audio_out: OutgoingAudioTrack | None = None
         self._sources: list[OpenedSource] = []
         self._speaker: SpeakerSink | None = None
@@ -153,10 +170,10 @@ class AiortcMediaCall:
                 self._audio_out or "audio", direction=self._direction(self._audio_out)
             )
             video = pc.addTransceiver(
-                self._video_out or "video", direction=self._direction(self._video_out)
+                self._video_send or "video", direction=self._direction(self._video_send)
             )
-            video.setCodecPreferences(video_codec_preferences(self._settings.video_codecs))
-            self._attach_bitrate_cap(video)
+            video.setCodecPreferences(video_codec_preferences(self._video_codecs))
+            self._attach_encoder(video)
             log.debug("Offering audio %s, video %s", audio.direction, video.direction)
         pc = self._require_pc()
         try:
@@ -166,17 +183,27 @@ class AiortcMediaCall:
         return pc.localDescription.sdp
 
     async def apply_answer(self, sdp: str) -> None:
-        """Apply the node's SDP answer; MediaFailed if it cannot be used."""
+        """Apply the node's SDP answer; MediaFailed if it cannot be used (NewCallNeeded when
+        a new call can do what this one cannot)."""
         pc = self._require_pc()
+        check_answer(sdp)
         try:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
         except Exception as exc:
             raise MediaFailed(f"the node's media answer could not be used ({exc})") from exc
+        self._send_codec = ""  # negotiated again: read at the next frame
 
     async def answer_offer(self, sdp: str) -> str:
-        """Answer a server-initiated offer (new_offer / update_sdp) and return the answer SDP."""
+        """Answer a server-initiated offer (new_offer / update_sdp) and return the answer SDP.
+
+        NewCallNeeded when this call cannot follow the offer (an ICE restart, no video codec
+        aiortc can send): answering it would keep stale ICE or fail the call.
+        """
         self._check_open()
         fresh = self._pc is None
+        if not fresh:
+            remote = self._require_pc().remoteDescription
+            check_offer(remote.sdp if remote is not None else None, sdp)
         if fresh:
             await self._open_devices()
             self._new_peer_connection()
@@ -188,6 +215,7 @@ class AiortcMediaCall:
             await pc.setLocalDescription(await pc.createAnswer())
         except Exception as exc:
             raise MediaFailed(f"could not answer the node's media offer ({exc})") from exc
+        self._send_codec = ""  # negotiated again: read at the next frame
         return pc.localDescription.sdp
 
     async def wait_connected(self, timeout: float) -> None:
@@ -215,7 +243,7 @@ class AiortcMediaCall:
         except Exception:  # a closed or half-built connection: counters only
             totals = read_report({})
         out_kbps, in_kbps = self._bitrates.update(totals.bytes_sent, totals.bytes_received)
-        video_out = self._video_out
+        video_out = self._video_send
         return MediaStats(
             frames_sent=video_out.meter.count if video_out else 0,
             frames_received=self._remote_meter.count,
@@ -241,7 +269,11 @@ class AiortcMediaCall:
         self._closing = True
         # Each step on its own: a device that fails to stop (unplugged) must not leave the
         # peer connection open.
-        stops = [track.stop for track in (self._video_out, self._audio_out) if track is not None]
+        stops = [
+            track.stop
+            for track in (self._video_send, self._video_out, self._audio_out)
+            if track is not None
+        ]
         for stop in (*stops, *(source.stop for source in self._sources)):
             try:
                 stop()
@@ -279,6 +311,15 @@ class AiortcMediaCall:
         if camera.track is not None:
             self._video_out = OutgoingVideoTrack(camera.track, self.local_video, self._camera_lost)
             self._video_out.muted = self._camera_muted
+            self._video_send = EncodedVideoTrack(
+                self._video_out,
+                codec=self._codec_to_send,
+                choice=self._encoder_choice,
+                ceiling=self._settings.camera_size,
+                fps=self._settings.camera_fps,
+                cap_bps=self._bitrate_cap_bps,
+                options=self._encoding,
+            )
         if microphone.track is not None:
             self._audio_out = OutgoingAudioTrack(microphone.track, self._microphone_lost)
             self._audio_out.muted = self._microphone_muted
@@ -302,20 +343,33 @@ class AiortcMediaCall:
         used: set[str] = set()
         for transceiver in transceivers:
             kind = transceiver.kind
-            track: MediaStreamTrack | None = (
-                self._audio_out if kind == "audio" else self._video_out if kind == "video" else None
-            )
+            track: MediaStreamTrack | None = None
+            if kind == "audio":
+                track = self._audio_out
+            elif kind == "video":
+                track = self._video_send
             if track is None or kind in used:
                 continue
             used.add(kind)
             transceiver.sender.replaceTrack(track)
             transceiver.direction = "sendrecv"
             if kind == "video":
-                self._attach_bitrate_cap(transceiver)
+                self._attach_encoder(transceiver)
 
-    def _attach_bitrate_cap(self, video: RTCRtpTransceiver) -> None:
-        if self._video_out is not None and self._bitrate_cap_bps is not None:
-            self._video_out.before_send = BitrateCapInstaller(video.sender, self._bitrate_cap_bps)
+    def _attach_encoder(self, video: RTCRtpTransceiver) -> None:
+        if self._video_send is not None:
+            self._video_send.attach(video.sender)
+
+    def _codec_to_send(self) -> str:
+        # What aiortc's sender packetizes with (see `sent_video_codec`), once negotiated.
+        if not self._send_codec:
+            self._send_codec = sent_video_codec(self._pc)
+        return self._send_codec or self._video_codecs[0]
+
+    @property
+    def video_encoding(self) -> EncodedVideoTrack | None:
+        """The outgoing video's encoder track (its counters and scaler), once devices are open."""
+        return self._video_send
 
     @staticmethod
     def _direction(track: MediaStreamTrack | None) -> str:
@@ -336,12 +390,20 @@ class AiortcMediaCall:
         if state in SETTLED_STATES:
             self._settled.set()
         if state == "connected":
+            if not self._was_connected:
+                self._spawn(watch_addresses(pc.localDescription.sdp, self._addresses_changed,
+                                            self._address_source))
             self._was_connected = True
         elif state in ("failed", "closed") and self._was_connected and not self._closing:
             reason = (
                 "the media connection failed" if state == "failed"
                 else "the far end closed the media connection"
             )
+            self._notify(self._failure_callbacks, reason)
+
+    def _addresses_changed(self, reason: str) -> None:
+        if not self._closing:
+            log.warning("Media: %s; the call is replaced", reason)
             self._notify(self._failure_callbacks, reason)
 
     def _camera_lost(self, reason: str) -> None:
@@ -360,15 +422,8 @@ class AiortcMediaCall:
                 log.exception("A media callback failed")
 
     def _video_codec(self) -> str:
-        pc = self._pc
-        if pc is None:
-            return ""
-        answer = pc.remoteDescription
-        if answer is None or answer.type != "answer":
-            answer = pc.localDescription
-        if answer is None or answer.type != "answer":
-            return ""
-        return negotiated_codec(answer.sdp, "video")
+        # What the sender encodes with, not the answer's first listed codec.
+        return sent_video_codec(self._pc)
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)

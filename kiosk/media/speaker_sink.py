@@ -14,7 +14,6 @@ import logging
 import threading
 from typing import Any
 
-import numpy as np
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 from av import AudioFrame, AudioResampler
@@ -43,7 +42,8 @@ class SpeakerSink:
         self._task: asyncio.Task[None] | None = None
         self._resampler: AudioResampler | None = None
         self.frames = 0  # decoded audio frames received
-        self.last_peak = 0  # largest absolute sample of the newest frame
+        self.last_peak = 0  # largest absolute sample of the newest frame, after the gain
+        self.gain = 1.0  # the room's volume when no mixer applies it (kiosk.room_audio)
 
     @classmethod
     def open(cls, choice: str) -> SpeakerSink:
@@ -75,22 +75,24 @@ class SpeakerSink:
             return
 
     def _take(self, frame: AudioFrame) -> None:
-        samples = frame.to_ndarray()
         self.frames += 1
-        self.last_peak = int(np.abs(samples).max()) if samples.size else 0
-        if self._playback is None:
-            return
-        if (frame.format.name, frame.layout.name, frame.sample_rate) != (
+        if (frame.format.name, frame.layout.name, frame.sample_rate) == (
             "s16", "stereo", SAMPLE_RATE,
         ):
+            chunks = [bytes(frame.planes[0])[: frame.samples * BYTES_PER_SAMPLE]]
+        else:
             # Opus decodes to s16 stereo 48 kHz already; G.711/G.722 need converting.
             if self._resampler is None:
                 self._resampler = AudioResampler(format="s16", layout="stereo", rate=SAMPLE_RATE)
-            for converted in self._resampler.resample(frame):
-                self._playback.write(bytes(converted.planes[0])[
-                    : converted.samples * BYTES_PER_SAMPLE])
-            return
-        self._playback.write(bytes(frame.planes[0])[: frame.samples * BYTES_PER_SAMPLE])
+            chunks = [bytes(converted.planes[0])[: converted.samples * BYTES_PER_SAMPLE]
+                      for converted in self._resampler.resample(frame)]
+        gain = self.gain
+        if gain != 1.0:
+            chunks = [scaled_s16(chunk, gain) for chunk in chunks]
+        self.last_peak = max((s16_peak(chunk) for chunk in chunks), default=0)
+        if self._playback is not None:
+            for chunk in chunks:
+                self._playback.write(chunk)
 
     async def stop(self) -> None:
         """Stop reading and close the device; never raises."""
@@ -106,6 +108,20 @@ class SpeakerSink:
                 stream.close()
             except Exception:
                 log.debug("Closing the speaker failed", exc_info=True)
+
+
+def s16_peak(samples: bytes) -> int:
+    """The largest absolute value among native-endian int16 `samples` (0 for none)."""
+    values = memoryview(samples).cast("h")
+    return max(max(values), -min(values)) if len(values) else 0
+
+
+def scaled_s16(samples: bytes, gain: float) -> bytes:
+    """Native-endian int16 `samples` times `gain`, clipped (numpy only when a gain is set)."""
+    import numpy as np  # not needed at all while the volume is left to a mixer
+
+    values = np.frombuffer(samples, dtype=np.int16).astype(np.float32) * gain
+    return np.clip(values, -32768, 32767).astype(np.int16).tobytes()
 
 
 class PlaybackBuffer:

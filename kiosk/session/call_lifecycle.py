@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from kiosk.infinity.client import InfinityClient
 from kiosk.infinity.errors import InfinityError, InvalidToken, NodeUnreachable
-from kiosk.media.interface import MediaCall, MediaFactory, MediaFailed
+from kiosk.media.interface import MediaCall, MediaFactory, MediaFailed, NewCallNeeded
 from kiosk.session.call_setup import CallTarget, EstablishedCall, close_quietly, establish_call
 from kiosk.session.error_messages import describe_error
 from kiosk.session.tasks import SessionTasks
@@ -63,7 +63,13 @@ class CallLifecycle:
         self.mutes = Mutes()
         self.media: MediaCall | None = None
         self.call_uuid: str | None = None
+        # Where the current call was made: a breakout room (or None) and the room's uuid there.
+        self.breakout: str | None = None
+        self.participant: str | None = None
         self._reconnects = 0
+        # Set when the node proved it cannot take the configured codecs (H.264 mode 0 only):
+        # every later call of this join offers only these.
+        self._video_codecs: tuple[str, ...] | None = None
 
     @property
     def has_media(self) -> bool:
@@ -91,9 +97,41 @@ class CallLifecycle:
     async def open(self, target: CallTarget) -> None:
         """Set up a call and make it the current one; raises as `establish_call` does."""
         assert self._factory is not None, "open() needs a media factory"
-        call = await establish_call(target, self._factory, self._ice_timeout,
-                                    self.mutes.microphone, self.mutes.camera)
+        try:
+            call = await self._establish(target)
+        except NewCallNeeded as exc:
+            if not self._take_codecs(exc):
+                raise
+            # The node's answer cannot be sent to: hang that call up, and call once more.
+            log.warning("Media: %s", exc)
+            if exc.call_uuid:
+                await self._hang_up(target, exc.call_uuid, target.participant_uuid,
+                                    target.breakout)
+            call = await self._establish(target)
         self._adopt(call)
+
+    async def _establish(self, target: CallTarget) -> EstablishedCall:
+        assert self._factory is not None
+        return await establish_call(target, self._factory, self._ice_timeout,
+                                    self.mutes.microphone, self.mutes.camera,
+                                    video_codecs=self._video_codecs)
+
+    def _take_codecs(self, exc: NewCallNeeded) -> bool:
+        """Remember the codecs a new call must offer; False if that changes nothing."""
+        if exc.video_codecs is None or exc.video_codecs == self._video_codecs:
+            return False
+        self._video_codecs = exc.video_codecs
+        return True
+
+    async def _hang_up(self, target: CallTarget, call_uuid: str, participant: str,
+                       breakout: str | None) -> None:
+        """Best effort, quickly: the call `call_uuid` of `participant` (in `breakout`) ends."""
+        token = target.token()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(
+                asyncio.to_thread(self._hang_up_client.disconnect_call, target.alias,
+                                  participant, call_uuid, token.token, breakout),
+                QUICK_CALL_TIMEOUT)
 
     def may_reconnect(self) -> bool:
         """Count one reconnect; False once MAX_RECONNECTS were used up."""
@@ -107,12 +145,8 @@ class CallLifecycle:
         media, call_uuid = self.media, self.call_uuid
         self.media, self.call_uuid = None, None
         if call_uuid:
-            token = target.token()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(
-                    asyncio.to_thread(self._hang_up_client.disconnect_call, target.alias,
-                                      target.participant_uuid, call_uuid, token.token),
-                    QUICK_CALL_TIMEOUT)
+            await self._hang_up(target, call_uuid, self.participant or target.participant_uuid,
+                                self.breakout)
         if media is not None:
             await close_quietly(media)
         await self.open(target)
@@ -126,6 +160,11 @@ class CallLifecycle:
             return None
         try:
             answer = await media.answer_offer(sdp)
+        except NewCallNeeded as exc:
+            # Not answered: the old ICE (or an unsendable codec) would strand the media.
+            self._take_codecs(exc)
+            self._lost(call_uuid, str(exc))
+            return None
         except MediaFailed as exc:
             self._lost(call_uuid, str(exc) or "renegotiation failed")
             return None
@@ -137,12 +176,15 @@ class CallLifecycle:
 
     def hand_over(self) -> HeldAtNode:
         """Give up the current call (for the teardown to hang up and close)."""
-        held = HeldAtNode(media=self.media, call_uuid=self.call_uuid)
+        held = HeldAtNode(media=self.media, call_uuid=self.call_uuid, breakout=self.breakout,
+                          participant=self.participant)
         self.media, self.call_uuid = None, None
         return held
 
     def _adopt(self, call: EstablishedCall) -> None:
         self.media = call.media
+        self.breakout = call.breakout
+        self.participant = call.participant_uuid
         self.call_uuid = call.call_uuid
         # The buttons may have been pressed while the call was being set up.
         call.media.set_microphone_muted(self.mutes.microphone)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from kiosk.infinity.client import InfinityClient
 from kiosk.infinity.models import Token
-from kiosk.media.interface import MediaCall, MediaFactory
+from kiosk.media.interface import MediaCall, MediaFactory, NewCallNeeded
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,8 @@ class EstablishedCall:
 
     media: MediaCall
     call_uuid: str
+    participant_uuid: str = ""
+    breakout: str | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class CallTarget:
     alias: str
     participant_uuid: str
     token: Callable[[], Token]
+    breakout: str | None = None  # the breakout room the call is made in (None: the meeting)
 
 
 async def establish_call(
@@ -46,16 +49,21 @@ async def establish_call(
     ice_timeout: float,
     microphone_muted: bool = False,
     camera_muted: bool = False,
+    video_codecs: tuple[str, ...] | None = None,
 ) -> EstablishedCall:
     """Offer, `calls`, answer, `ack`, wait for ICE; return the call once media flows.
 
-    Raises MediaFailed (media side) or an InfinityError (the node refused a step).
+    Raises MediaFailed (media side) or an InfinityError (the node refused a step); a
+    NewCallNeeded from the answer carries the node's `call_uuid` (to hang it up).
+    `video_codecs` replaces the configured video codecs for this call.
     """
     token = target.token()
+    options = {"video_codecs": video_codecs} if video_codecs is not None else {}
     media = factory.create_call(
         token.ice_servers,
         bandwidth_out_kbps=token.bandwidth_out,
         relay_only=token.use_relay_candidates_only,
+        **options,
     )
     try:
         # Mute before the offer so not one frame of a muted camera leaves the room.
@@ -63,22 +71,30 @@ async def establish_call(
         media.set_camera_muted(camera_muted)
         offer = await media.create_offer()
         answer = await asyncio.to_thread(
-            target.client.calls, target.alias, target.participant_uuid, target.token().token, offer
+            target.client.calls, target.alias, target.participant_uuid, target.token().token, offer,
+            target.breakout,
         )
-        await media.apply_answer(answer.sdp)
+        try:
+            await media.apply_answer(answer.sdp)
+        except NewCallNeeded as exc:
+            exc.call_uuid = answer.call_uuid
+            raise
         await asyncio.to_thread(
             target.client.ack,
             target.alias,
             target.participant_uuid,
             answer.call_uuid,
             target.token().token,
+            None,
+            target.breakout,
         )
         await media.wait_connected(ice_timeout)
     except BaseException:
         await close_quietly(media)
         raise
     log.info("Media call is up")
-    return EstablishedCall(media=media, call_uuid=answer.call_uuid)
+    return EstablishedCall(media=media, call_uuid=answer.call_uuid,
+                           participant_uuid=target.participant_uuid, breakout=target.breakout)
 
 
 async def close_quietly(media: MediaCall, timeout: float = CLOSE_TIMEOUT) -> None:

@@ -30,6 +30,9 @@ class MeetingEventHandlers:
     call_disconnected: Callable[[str], None]  # the call uuid the node ended
     refresh_requested: Callable[[], None]
     server_offer: Callable[[str], None]  # a new SDP offer (new_offer / update_sdp)
+    # Any other event: True when handled (kiosk.session.extra_events); raises on a bad payload.
+    extra: Callable[[Event], bool] | None = None
+    call_end_reason: Callable[[str], None] | None = None  # the reason of a call_disconnected
 
 
 class MeetingEvents:
@@ -73,14 +76,17 @@ class MeetingEvents:
             log.info("The node disconnected this room")
             handlers.disconnected(str(reason))
         elif name == "call_disconnected":
-            handlers.call_disconnected(_text_field(data, "call_uuid"))
+            call_uuid = _text_field(data, "call_uuid")
+            if handlers.call_end_reason is not None:
+                handlers.call_end_reason(str(data.get("reason") or ""))
+            handlers.call_disconnected(call_uuid)
         elif name == "refresh_token":
             handlers.refresh_requested()
         elif name in ("new_offer", "update_sdp"):
             sdp = _text_field(data, "sdp")
             if sdp.strip():
                 handlers.server_offer(sdp)
-        else:
+        elif handlers.extra is None or not handlers.extra(event):
             log.debug("Ignored event %r", name)
 
 

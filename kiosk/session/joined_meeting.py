@@ -19,17 +19,22 @@ from typing import Any
 
 from kiosk.i18n.message import fixed_message
 from kiosk.infinity.client import InfinityClient
-from kiosk.infinity.models import ConferenceState, Event, Token
+from kiosk.infinity.models import ConferenceState, Event, Role, Token
 from kiosk.log_redaction import RedactingFilter
 from kiosk.media.interface import MediaCall, MediaFactory
 from kiosk.session.call_lifecycle import CallLifecycle, call_failure
 from kiosk.session.call_setup import CallTarget
 from kiosk.session.error_messages import CONNECTION_LOST, MEDIA, MEDIA_LOST, disconnect_message
 from kiosk.session.events import MeetingEventHandlers, MeetingEvents
+from kiosk.session.extra_events import Refer
+from kiosk.session.host_actions import ActionScope, HostActions
 from kiosk.session.meeting_controls import BAD_DTMF_NOTICE, MeetingControls, normalise_dtmf
+from kiosk.session.meeting_extras import MeetingExtras, MeetingHooks
 from kiosk.session.meeting_link import MeetingLink
 from kiosk.session.roster import NOT_IN_MEETING
+from kiosk.session.roster_feed import RosterFeed
 from kiosk.session.snapshot_publisher import SnapshotPublisher
+from kiosk.session.splash import SplashLoader
 from kiosk.session.tasks import SessionTasks
 from kiosk.session.teardown import HeldAtNode
 from kiosk.session_state import ErrorCode, SessionError, SessionState
@@ -55,6 +60,8 @@ class MeetingServices:
     tasks: SessionTasks
     spawn: Callable[[Coroutine[Any, Any, None]], None]  # a guarded background job of this join
     end: Callable[[SessionError], Awaitable[None]]  # go to ERROR and leave
+    roster_feed: RosterFeed | None = None  # the batched roster for the UI
+    transfer: Callable[[Refer], None] | None = None  # `refer`: the session joins elsewhere
 
 
 class JoinedMeeting:
@@ -72,6 +79,25 @@ class JoinedMeeting:
             call_disconnected=lambda call_uuid: self.call.node_ended(call_uuid),
             refresh_requested=self._on_refresh_requested,
             server_offer=lambda sdp: services.spawn(self._answer_server_offer(sdp)),
+            extra=lambda event: self.extras.events.handle(event),
+            call_end_reason=lambda reason: self.extras.call_ended_by_node(reason),
+        )
+        self.extras = MeetingExtras(MeetingHooks(
+            publish=lambda view: services.publisher.update(meeting=view),
+            spawn=services.spawn,
+            relocate=self._relocate,
+            renew_media=self._renew_media,
+            pause_media=self._pause_media,
+            transfer=services.transfer or (lambda _refer: log.info("Transfer not supported")),
+            set_role=self._on_role,
+            splash=SplashLoader(services.client, alias,
+                                lambda: self.token.token if self.token else ""),
+        ))
+        self.host = HostActions(
+            services.client, services.tasks, scope=self._action_scope,
+            name_of=self._name_of, on_result=self.extras.action_result,
+            on_token_invalid=lambda: services.end(
+                SessionError(ErrorCode.TOKEN_EXPIRED, CONNECTION_LOST)),
         )
         self.events = MeetingEvents(self._handlers)
         self.call = CallLifecycle(services.media_factory, services.ice_timeout, services.tasks,
@@ -155,6 +181,7 @@ class JoinedMeeting:
     def hand_over(self) -> HeldAtNode:
         """Give up the token and the call (for the teardown to hang up and release)."""
         self.events.roster.clear()
+        self.extras.close()
         token, self.token = self.token, None
         return replace(self.call.hand_over(), token=token)
 
@@ -180,7 +207,12 @@ class JoinedMeeting:
     def _remember(self, token: Token) -> None:
         redactor = self._services.redactor
         if redactor is not None:
-            redactor.add_secret(token.token)
+            # Each token is blanked in logs for its lifetime; a refreshed one is superseded.
+            previous = self.token
+            if previous is not None and previous.token != token.token:
+                redactor.supersede_secret(previous.token, token.token, lifetime=token.expires)
+            else:
+                redactor.add_secret(token.token, lifetime=token.expires)
         self.token = token
 
     def _on_token_refreshed(self, token: Token, refreshes: int) -> None:
@@ -191,11 +223,39 @@ class JoinedMeeting:
         if own_changed and self._services.publisher.snapshot.state in IN_MEETING_STATES:
             self._settle_state()
         roster = self.events.roster
-        if not roster.syncing:
+        own = roster.own
+        if own_changed and own is not None:
+            self.extras.own_hand(own.buzz_time > 0)
+        feed = self._services.roster_feed
+        if feed is not None:
+            feed.changed()  # the count is published with the batched roster
+        elif not roster.syncing:
             self._services.publisher.update(participant_count=roster.count_in_meeting())
 
     def _on_conference_changed(self, conference: ConferenceState) -> None:
         self._services.publisher.update(locked=conference.locked, started=conference.started)
+        self.extras.conference_changed(conference)
+
+    def _on_role(self, role: Role) -> None:
+        log.info("The node made this room %s", role.value)
+        self._services.publisher.update(role=role.value)
+
+    def _action_scope(self) -> ActionScope | None:
+        token = self.token
+        snapshot = self._services.publisher.snapshot
+        if token is None or snapshot.state not in CONTROL_STATES:
+            return None
+        breakout = self.extras.breakout
+        own = (self.extras.breakout_participant or token.participant_uuid) if breakout else (
+            token.participant_uuid)
+        return ActionScope(alias=self._alias, token=token.token, role=Role.parse(snapshot.role),
+                           own_uuid=own, breakout=breakout)
+
+    def _name_of(self, uuid: str) -> str:
+        for participant in self.events.roster.participants:
+            if participant.uuid == uuid:
+                return participant.display_name
+        return ""
 
     def _on_disconnected(self, reason: str) -> None:
         error = SessionError(ErrorCode.DISCONNECTED_BY_NODE, disconnect_message(reason))
@@ -210,8 +270,39 @@ class JoinedMeeting:
     def _target(self) -> CallTarget:
         token = self.token
         assert token is not None  # only called with a token
-        return CallTarget(self._services.client, self._alias, token.participant_uuid,
-                          lambda: self.token or token)
+        breakout = self.extras.breakout
+        participant = token.participant_uuid
+        if breakout:
+            participant = self.extras.breakout_participant or participant
+        return CallTarget(self._services.client, self._alias, participant,
+                          lambda: self.token or token, breakout=breakout)
+
+    async def _relocate(self, breakout: str | None, participant: str) -> None:
+        """The room follows its host into a breakout room (or back): a new call there."""
+        await self._renew_media()
+
+    async def _renew_media(self) -> None:
+        """Hang up the call and set up a new one where the room now is (or ERROR)."""
+        services = self._services
+        if self.token is None or not self.call.has_media:
+            return
+        try:
+            await self.call.replace(self._target())
+        except Exception as exc:
+            await services.end(call_failure(exc, MEDIA_LOST))
+            return
+        if self.extras.view.on_hold:
+            self._pause_media(True)
+        await self._restore_node_mutes()
+
+    def _pause_media(self, held: bool) -> None:
+        """On hold nothing is sent; on resume the room's own mute buttons apply again."""
+        media = self.call.media
+        if media is None:
+            return
+        mutes = self.call.mutes
+        media.set_microphone_muted(held or mutes.microphone)
+        media.set_camera_muted(held or mutes.camera)
 
     def _on_call_lost(self, reason: str) -> None:
         services = self._services
@@ -235,6 +326,7 @@ class JoinedMeeting:
             return
         log.info("Media call restored (was %s)", previous_state.value)
         services.publisher.update(notice="")
+        self.extras.update(call_end_reason="")
         # Settled before telling the node: a loss of the new call meanwhile must count.
         self._settle_state()
         await self._restore_node_mutes()

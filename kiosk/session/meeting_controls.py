@@ -65,7 +65,8 @@ class MeetingControls:
             action = client.mute if muted else client.unmute
         else:
             action = client.video_muted if muted else client.video_unmuted
-        await self._send(action, target.alias, target.participant_uuid, target.token().token)
+        await self._send(action, target.alias, target.participant_uuid, target.token().token,
+                         breakout=target.breakout)
 
     async def restore_mutes(self, target: CallTarget, microphone: bool, camera: bool) -> None:
         """Tell the node what is muted (after connecting or reconnecting)."""
@@ -79,12 +80,13 @@ class MeetingControls:
         # The digits themselves are not logged: people type PINs of far-end IVRs with them.
         async with self._dtmf_order:
             await self._send(self._client.dtmf, target.alias, target.participant_uuid,
-                             target.token().token, digits, call_uuid=call_uuid)
+                             target.token().token, digits, call_uuid=call_uuid,
+                             breakout=target.breakout)
 
     async def ack(self, target: CallTarget, call_uuid: str, sdp: str) -> None:
         """Answer the node's renegotiation offer with our SDP."""
         await self._send(self._client.ack, target.alias, target.participant_uuid, call_uuid,
-                         target.token().token, sdp=sdp)
+                         target.token().token, sdp=sdp, breakout=target.breakout)
 
     async def _send(self, fn: Callable[..., object], *args: Any, **kwargs: Any) -> None:
         generation = self._tasks.generation

@@ -42,6 +42,8 @@ class HeldAtNode:
     media: MediaCall | None = None
     call_uuid: str | None = None
     token: Token | None = None
+    breakout: str | None = None  # the breakout room the call is in
+    participant: str | None = None  # the room's participant uuid where the call is
 
 
 class LeaveDeadline:
@@ -91,8 +93,9 @@ async def tear_down(
     held = collect()
     token = held.token
     if held.call_uuid and token is not None:
-        await deadline.best_effort(client.disconnect_call, alias, token.participant_uuid,
-                                   held.call_uuid, token.token)
+        await deadline.best_effort(client.disconnect_call, alias,
+                                   held.participant or token.participant_uuid,
+                                   held.call_uuid, token.token, held.breakout)
     if held.media is not None:
         await close_quietly(held.media, timeout=deadline.left())
     if token is not None:

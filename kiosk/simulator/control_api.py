@@ -12,7 +12,8 @@ are `{"status": "failed", "result": "<reason>"}` with 400 (bad body) or 404
   event_streams, calls: [{call_uuid, state: answered|active|disconnected, present,
   updates, server_offers, server_offers_answered, disconnect_reason,
   media: {connection_state, ice_state,
-  video_frames_received, black_video_frames, video_resolution: [w, h] | null,
+  video_frames_received, video_keyframes_received, black_video_frames,
+  video_resolution: [w, h] | null,
   audio_packets_received, silent_audio_frames, first_video_frame_after,
   video_frames_sent, audio_frames_sent, ice_blackhole, blackholed_datagrams}}]}],
   dtmf: [{participant_uuid, call_uuid, digits, time}],
@@ -27,8 +28,33 @@ are `{"status": "failed", "result": "<reason>"}` with 400 (bad body) or 404
   a new offer and sends it as that event `{"sdp": offer}`; the kiosk's
   `calls/{call_uuid}/ack {"sdp": answer}` is applied and counted in `server_offers_answered`
   (404 without a live call, 409 while a negotiation is in progress)
+- `POST /_sim/rooms/{alias}/participants/{uuid}/keyframe_request` → `{call_uuid,
+  requests_sent}`: the far end of the live call sends an RTCP PLI for each video stream
+  it receives (`keyframe_request.py`); `video_keyframes_received` counts what came back
 - `POST /_sim/rooms/{alias}/participants/{uuid}/refresh` → `true` (a `refresh_token` event)
 - `POST /_sim/rooms/{alias}/participants/{uuid}/disconnect` `{"reason"?}` → `true`
+- `POST /_sim/rooms/{alias}/lobby` `{"names"?: [..]}` → `{waiting: [uuid]}`: simulated guests
+  wait in the lobby (`service_type: waiting_room`) until a host admits them (`unlock`,
+  `start_conference`); a locked room also holds real guests there
+- `POST /_sim/rooms/{alias}/message` `{"text", "origin"?, "to"?: uuid}` → `{sent: n}`
+  (`message_received` {origin, uuid, type: text/plain, payload, direct})
+- `POST /_sim/rooms/{alias}/roster_burst` `{"participants"?=200, "updates"?=500}` →
+  `{participants, updates}`: simulated guests join, then a burst of participant_update
+- `POST /_sim/rooms/{alias}/breakouts` `{"participants": [uuid], "name"?}` →
+  `{breakout_uuid, name, members: {uuid: uuid in the breakout}}` (`breakout_begin`,
+  `breakout_refer`; 409 for a participant that did not ask with `breakout_capable`);
+  calls are then made under `/conferences/{alias}/breakouts/{breakout_uuid}/...`
+- `POST /_sim/rooms/{alias}/breakouts/{breakout_uuid}/end` → `{ended, members}` (`breakout_end`)
+- `POST /_sim/rooms/{alias}/participants/{uuid}/hand` `{"raised"?=true}` → `true` (buzz_time)
+- `POST /_sim/rooms/{alias}/participants/{uuid}/hold` `{"setting"?=true}` → `true` (`on_hold`)
+- `POST /_sim/rooms/{alias}/participants/{uuid}/splash` `{"screen_key": key | null,
+  "display_duration"?}` → `true` (`splash_screen`; the theme is at `GET .../theme/`)
+- `POST /_sim/rooms/{alias}/participants/{uuid}/transfer` `{"to": alias}` → `{alias}`
+  (`refer` {alias, token}: a one-time token valid once for `request_token` body `token`)
+- `POST /_sim/rooms/{alias}/participants/{uuid}/role` `{"role": HOST|GUEST}` → `true` (`role`)
+- `POST /_sim/rooms/{alias}/participants/{uuid}/peer_disconnect` → `{calls}` (its calls end)
+- `POST /_sim/rooms/{alias}/participants/{uuid}/event` `{"name", "data"?}` → `true` (raw event)
+- `GET /_sim/rooms/{alias}` also lists `breakouts` and `help_requests` (`breakoutbuzz`)
 - `GET  /_sim/faults` → `[{id, path_contains, status, count, remaining, delay, body,
   ice_blackhole}]`
 - `POST /_sim/faults` `{path_contains, status?, count?=1, delay?=0, body?, drop_events?,
@@ -39,6 +65,10 @@ are `{"status": "failed", "result": "<reason>"}` with 400 (bad body) or 404
   start (ETag / If-None-Match → 304); see `demo_calendar.py`
 - `POST /_sim/calendar` `{"fail_status": 503 | null}` → `{fail_status}`: the feed answers that
   status (the calendar server is down) until null
+- `POST /_sim/rooms/{alias}/participants/{uuid}/reoffer` `{"event"?, "ice_restart"?: bool,
+  "video"?: "h264_mode0_only"}` and `POST`/`DELETE /_sim/answer_rewrites` `{"video":
+  "h264_mode0_first" | "h264_mode0_only", "count"?}`: SDP a real node may send (an ICE
+  restart, H.264 packetization-mode 0), in `sdp_faults.py`
 """
 
 from __future__ import annotations
@@ -48,6 +78,7 @@ from typing import Any
 from aiohttp import web
 
 from kiosk.simulator.fault_injector import Fault, FaultInjector
+from kiosk.simulator.keyframe_request import request_keyframe
 from kiosk.simulator.node import (
     DEFAULT_END_REASON,
     KICKED_REASON,
@@ -87,6 +118,7 @@ class ControlApi:
                 web.post(_ROOM + "/end", self.end),
                 web.post(_PARTICIPANT + "/call_disconnect", self.call_disconnect),
                 web.post(_PARTICIPANT + "/renegotiate", self.renegotiate),
+                web.post(_PARTICIPANT + "/keyframe_request", self.keyframe_request),
                 web.post(_PARTICIPANT + "/refresh", self.refresh),
                 web.post(_PARTICIPANT + "/disconnect", self.disconnect),
                 web.get(CONTROL_PREFIX + "/faults", self.list_faults),
@@ -150,6 +182,12 @@ class ControlApi:
             request.match_info["alias"], request.match_info["participant_uuid"], event
         )
         return reply(result)
+
+    async def keyframe_request(self, request: web.Request) -> web.Response:
+        """The far end asks the participant's kiosk for a keyframe (RTCP PLI)."""
+        return reply(await request_keyframe(
+            self._node, request.match_info["alias"], request.match_info["participant_uuid"]
+        ))
 
     async def refresh(self, request: web.Request) -> web.Response:
         """Send the participant a `refresh_token` event."""

@@ -105,6 +105,27 @@ class SimulatorControl:
         path = _participant_path(alias, participant_uuid) + "/renegotiate"
         return self._control("POST", path, {"event": event})
 
+    def request_keyframe(self, alias: str, participant_uuid: str) -> dict[str, Any]:
+        """The far end of the participant's live call sends a PLI (asks for a keyframe)."""
+        path = _participant_path(alias, participant_uuid) + "/keyframe_request"
+        return self._control("POST", path)
+    def reoffer(
+        self, alias: str, participant_uuid: str, event: str = "new_offer",
+        ice_restart: bool = False, video: str | None = None,
+    ) -> dict[str, Any]:
+        """Like `renegotiate`, with the offer rewritten (`sdp_faults.py`): new ICE
+        credentials (`ice_restart`), and/or `video="h264_mode0_only"`."""
+        path = _participant_path(alias, participant_uuid) + "/reoffer"
+        body: dict[str, Any] = {"event": event, "ice_restart": ice_restart}
+        if video is not None:
+            body["video"] = video
+        return self._control("POST", path, body)
+
+    def rewrite_answers(self, video: str, count: int = 1) -> int:
+        """Rewrite the next `count` answers to `calls` (`h264_mode0_first` or
+        `h264_mode0_only`); how many rewrites are armed."""
+        return self._control("POST", "answer_rewrites", {"video": video, "count": count})["armed"]
+
     def request_refresh(self, alias: str, participant_uuid: str) -> None:
         """Send the participant a `refresh_token` event."""
         self._control("POST", _participant_path(alias, participant_uuid) + "/refresh")
@@ -115,6 +136,76 @@ class SimulatorControl:
         """Disconnect one participant with `reason` (a `disconnect` event)."""
         path = _participant_path(alias, participant_uuid) + "/disconnect"
         self._control("POST", path, {"reason": reason})
+
+    # ------------------------------------------------------- meeting happenings
+
+    def lobby_guests(self, alias: str, names: list[str]) -> list[str]:
+        """Simulated guests wait in the lobby; their uuids."""
+        return self._control("POST", _room_path(alias) + "/lobby", {"names": names})["waiting"]
+
+    def send_message(self, alias: str, text: str, origin: str = "Host",
+                     to: str | None = None) -> int:
+        """A chat message to everyone (or to one participant); how many got it."""
+        body: dict[str, Any] = {"text": text, "origin": origin}
+        if to is not None:
+            body["to"] = to
+        return int(self._control("POST", _room_path(alias) + "/message", body)["sent"])
+
+    def roster_burst(self, alias: str, participants: int = 200, updates: int = 500
+                     ) -> dict[str, int]:
+        """`participants` simulated guests join, then `updates` participant_update events."""
+        return self._control("POST", _room_path(alias) + "/roster_burst",
+                             {"participants": participants, "updates": updates})
+
+    def open_breakout(self, alias: str, participants: list[str], name: str = "Breakout room"
+                      ) -> dict[str, Any]:
+        """Send participants into a new breakout room; `{breakout_uuid, name, members}`."""
+        return self._control("POST", _room_path(alias) + "/breakouts",
+                             {"participants": participants, "name": name})
+
+    def close_breakout(self, alias: str, breakout_uuid: str) -> dict[str, Any]:
+        """End a breakout room: its members come back."""
+        return self._control(
+            "POST", f"{_room_path(alias)}/breakouts/{quote(breakout_uuid, safe='')}/end")
+
+    def raise_hand(self, alias: str, participant_uuid: str, raised: bool = True) -> None:
+        """A participant raises (or lowers) the hand."""
+        self._control("POST", _participant_path(alias, participant_uuid) + "/hand",
+                      {"raised": raised})
+
+    def hold(self, alias: str, participant_uuid: str, setting: bool = True) -> None:
+        """Put a participant's call on hold (or resume it)."""
+        self._control("POST", _participant_path(alias, participant_uuid) + "/hold",
+                      {"setting": setting})
+
+    def splash(self, alias: str, participant_uuid: str, screen_key: str | None,
+               display_duration: float | None = None) -> None:
+        """Show a theme splash screen (None clears it)."""
+        body: dict[str, Any] = {"screen_key": screen_key}
+        if display_duration is not None:
+            body["display_duration"] = display_duration
+        self._control("POST", _participant_path(alias, participant_uuid) + "/splash", body)
+
+    def transfer(self, alias: str, participant_uuid: str, to: str) -> None:
+        """Move a participant to another meeting (`refer` with a one-time token)."""
+        self._control("POST", _participant_path(alias, participant_uuid) + "/transfer",
+                      {"to": to})
+
+    def set_role(self, alias: str, participant_uuid: str, role: str) -> None:
+        """Make a participant HOST or GUEST (`role` event)."""
+        self._control("POST", _participant_path(alias, participant_uuid) + "/role",
+                      {"role": role})
+
+    def peer_disconnect(self, alias: str, participant_uuid: str) -> list[str]:
+        """End a participant's calls with `peer_disconnect`; the call uuids ended."""
+        return self._control(
+            "POST", _participant_path(alias, participant_uuid) + "/peer_disconnect")["calls"]
+
+    def send_event(self, alias: str, participant_uuid: str, name: str, data: Any = None
+                   ) -> None:
+        """Send any event, as given (broken payloads too)."""
+        self._control("POST", _participant_path(alias, participant_uuid) + "/event",
+                      {"name": name, "data": data})
 
     # ----------------------------------------------------------------- faults
 

@@ -45,6 +45,7 @@ class MediaCounters:
     """What the far end received from one participant's call."""
 
     video_frames_received: int = 0
+    video_keyframes_received: int = 0
     black_video_frames: int = 0
     video_width: int | None = None
     video_height: int | None = None
@@ -228,6 +229,7 @@ class FarEnd:
                 if track.kind == "video":
                     now = time.monotonic() - self._created
                     counters.video_frames_received += 1
+                    counters.video_keyframes_received += frame.key_frame
                     counters.black_video_frames += is_black_video(frame)
                     counters.video_width = frame.width
                     counters.video_height = frame.height
@@ -240,6 +242,18 @@ class FarEnd:
         except MediaStreamError:
             pass
 
+    async def request_keyframe(self) -> int:
+        """Ask the kiosk for a keyframe (RTCP PLI) on every video stream received; how many."""
+        sent = 0
+        for transceiver in self._pc.getTransceivers():
+            if transceiver.kind != "video":
+                continue
+            receiver = transceiver.receiver
+            for source in receiver.getSynchronizationSources():
+                await receiver._send_rtcp_pli(source.source)  # aiortc's own PLI sender
+                sent += 1
+        return sent
+
     # ------------------------------------------------------------------ state
 
     def stats(self) -> dict[str, Any]:
@@ -250,6 +264,7 @@ class FarEnd:
             "connection_state": self._pc.connectionState,
             "ice_state": self._pc.iceConnectionState,
             "video_frames_received": counters.video_frames_received,
+            "video_keyframes_received": counters.video_keyframes_received,
             "black_video_frames": counters.black_video_frames,
             "video_resolution": resolution,
             "audio_packets_received": counters.audio_packets_received,

@@ -47,6 +47,8 @@ SIMULATED_HOST_NAME = "Host"
 DTMF_DIGITS = frozenset("0123456789*#ABCD")
 BANDWIDTH_KBPS = 1280
 SERVER_OFFER_EVENTS = ("new_offer", "update_sdp")
+TRANSFER_EXPIRED = "The transfer is no longer valid"
+BUZZ_ACTIONS = ("buzz", "clearbuzz")
 
 
 def _float_text(seconds: float) -> str:
@@ -68,6 +70,9 @@ class SimulatedNode:
         self._rooms: dict[str, RoomState] = {r.alias.lower(): RoomState(r) for r in rooms}
         self._by_extension = {r.extension: r.alias.lower() for r in rooms if r.extension}
         self._tasks: set[asyncio.Task[None]] = set()
+        # One-time tokens of transfers (`refer`): token -> the alias it admits to.
+        self.transfer_tokens: dict[str, str] = {}
+        self.breakout_capable: dict[str, bool] = {}  # participant uuid -> it said so
         for room in self._rooms.values():
             if room.config.hosts_present:
                 self._add_simulated_host(room, SIMULATED_HOST_NAME)
@@ -126,9 +131,13 @@ class SimulatedNode:
             if target is None:
                 raise ApiError(404, NOT_FOUND, status_text="success")
             room = self._rooms[target]
+        one_time = body.get("token")
+        if one_time is not None and self.transfer_tokens.get(str(one_time)) != room.alias.lower():
+            raise ApiError(403, TRANSFER_EXPIRED)
         role = role_for_pin(room.config, pin_header)
         is_host = role == HOST
-        waiting = not is_host and not room.host_present
+        # A locked meeting holds newcomers in the lobby until a host lets them in.
+        waiting = not is_host and (not room.host_present or room.locked)
         participant = ParticipantRecord(
             uuid=str(uuid.uuid4()),
             display_name=display_name.strip(),
@@ -138,7 +147,13 @@ class SimulatedNode:
             expires_at=time.monotonic() + self.token_expires,
         )
         token = self.tokens.issue(participant.uuid)
+        if one_time is not None:
+            self.transfer_tokens.pop(str(one_time), None)  # used once
+        self.breakout_capable[participant.uuid] = bool(
+            body.get("breakout_capable") or body.get("breakout_rooms"))
         self._add(room, participant)
+        if is_host:
+            self._schedule_lobby_guests(room)
         log.info(
             "%s joined %s as %s%s",
             participant.display_name,
@@ -188,6 +203,52 @@ class SimulatedNode:
             if participant.is_waiting:
                 participant.service_type = IN_CONFERENCE
                 self._broadcast(room, "participant_update", participant.to_event(room.config))
+
+    def add_lobby_guest(self, room: RoomState, display_name: str) -> ParticipantRecord:
+        """A simulated guest arrives and waits in the lobby until a host lets it in."""
+        guest = ParticipantRecord(
+            uuid=str(uuid.uuid4()),
+            display_name=display_name,
+            role=GUEST,
+            service_type=WAITING_ROOM,
+            entry_alias=room.alias,
+            simulated=True,
+        )
+        room.participants[guest.uuid] = guest
+        self._broadcast(room, "participant_create", guest.to_event(room.config))
+        return guest
+
+    def add_simulated_guest(self, room: RoomState, display_name: str) -> ParticipantRecord:
+        """A simulated guest in the meeting itself (rosters of any size)."""
+        guest = ParticipantRecord(
+            uuid=str(uuid.uuid4()),
+            display_name=display_name,
+            role=GUEST,
+            service_type=IN_CONFERENCE,
+            entry_alias=room.alias,
+            simulated=True,
+        )
+        room.participants[guest.uuid] = guest
+        self._broadcast(room, "participant_create", guest.to_event(room.config))
+        return guest
+
+    def _schedule_lobby_guests(self, room: RoomState) -> None:
+        """The rooms file's lobby guests arrive a while after a real host joined."""
+        if not room.config.lobby_guests or room.lobby_scheduled:
+            return
+        room.lobby_scheduled = True
+
+        async def arrive() -> None:
+            await asyncio.sleep(room.config.lobby_guests_after)
+            room.lobby_scheduled = False
+            if not any(p.is_host and not p.simulated for p in room.participants.values()):
+                return  # the host left meanwhile
+            for name in room.config.lobby_guests:
+                self.add_lobby_guest(room, name)
+            log.info("%d guests wait in the lobby of %s", len(room.config.lobby_guests),
+                     room.alias)
+
+        self._spawn(arrive())
 
     def _add_simulated_host(self, room: RoomState, display_name: str) -> ParticipantRecord:
         host = ParticipantRecord(
@@ -295,6 +356,10 @@ class SimulatedNode:
         call.disconnect_reason = reason
         self._spawn(call.far_end.close())
 
+    def spawn(self, coro: Any) -> None:
+        """Run `coro` on the simulator's loop; `close()` waits for it."""
+        self._spawn(coro)
+
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
@@ -345,6 +410,13 @@ class SimulatedNode:
             else:
                 self._remove(room, target, reason=KICKED_REASON, notify=True)
             return
+        if action in BUZZ_ACTIONS:
+            target = self._target(room, actor, participant_uuid, host_may=True)
+            raised = action == "buzz"
+            if bool(target.buzz_time) != raised:
+                target.buzz_time = time.time() if raised else 0.0
+                self._broadcast(room, "participant_update", target.to_event(room.config))
+            return
         if action == "unlock":
             target = room.participants.get(participant_uuid)
             if target is None:
@@ -366,10 +438,22 @@ class SimulatedNode:
             "unlock",
             "muteguests",
             "unmuteguests",
+            "clearallbuzz",
+            "breakoutbuzz",
         ):
             raise ApiError(404, f"Unknown conference command: {action}")
+        if action == "breakoutbuzz":
+            # A participant in a breakout room asks the host for help.
+            room.help_requests.append({"participant_uuid": actor.uuid, "time": time.time()})
+            return
         if not actor.is_host:
             raise ApiError(403, "Permission denied")
+        if action == "clearallbuzz":
+            for participant in room.participants.values():
+                if participant.buzz_time:
+                    participant.buzz_time = 0.0
+                    self._broadcast(room, "participant_update", participant.to_event(room.config))
+            return
         if action == "disconnect":
             self.end_conference(room, DEFAULT_END_REASON)
         elif action == "start_conference":
@@ -407,10 +491,12 @@ class SimulatedNode:
 
     # -------------------------------------------------------------------- media
 
-    def _pattern_status(self, room: RoomState, participant_uuid: str) -> PatternStatus:
+    def _pattern_status(self, room: RoomState, participant_uuid: str,
+                        breakout: str | None = None) -> PatternStatus:
         participant = room.participants.get(participant_uuid)
+        inside = room.breakouts.get(breakout) if breakout else None
         return PatternStatus(
-            room_name=room.config.name,
+            room_name=inside.name if inside is not None else room.config.name,
             participant_count=len(room.participants),
             waiting=participant is not None and participant.is_waiting,
         )
@@ -422,10 +508,12 @@ class SimulatedNode:
         participant_uuid: str,
         body: dict[str, Any],
         ice_blackhole: bool = False,
+        breakout: str | None = None,
     ) -> dict[str, str]:
         """Answer a WebRTC offer with a new far-end peer: `{"call_uuid", "sdp"}`.
 
-        `ice_blackhole` (an injected fault): the far end's ICE never answers."""
+        `ice_blackhole` (an injected fault): the far end's ICE never answers.
+        `breakout`: the call is made in that breakout room."""
         target = self._target(room, actor, participant_uuid, host_may=False)
         call_type = body.get("call_type", "WEBRTC")
         if not isinstance(call_type, str) or call_type.upper() != "WEBRTC":
@@ -437,7 +525,7 @@ class SimulatedNode:
         call_uuid = str(uuid.uuid4())
         far_end = self.far_ends(
             label=f"{room.alias}/{target.display_name}",
-            status=lambda: self._pattern_status(room, target.uuid),
+            status=lambda: self._pattern_status(room, target.uuid, breakout),
             ice_blackhole=ice_blackhole,
         )
         try:
@@ -454,6 +542,7 @@ class SimulatedNode:
             call_uuid=call_uuid,
             far_end=far_end,
             present=present if isinstance(present, str) else None,
+            breakout=breakout,
         )
         if not was_media:
             self._broadcast(room, "participant_update", target.to_event(room.config))
@@ -609,6 +698,8 @@ class SimulatedNode:
             ],
             "dtmf": list(room.dtmf),
             "departed": list(room.departed),
+            "breakouts": [b.snapshot() for b in room.breakouts.values()],
+            "help_requests": list(room.help_requests),
         }
 
     # --------------------------------------------------------------- shutdown

@@ -40,6 +40,7 @@ class CallRecord:
     call_uuid: str
     far_end: FarEndPeer
     present: str | None = None
+    breakout: str | None = None  # the breakout room the call was made in (None: the room)
     state: CallState = CallState.ANSWERED
     updates: int = 0
     server_offers: int = 0  # new_offer / update_sdp events sent for this call
@@ -52,6 +53,7 @@ class CallRecord:
             "call_uuid": self.call_uuid,
             "state": self.state.value,
             "present": self.present,
+            "breakout": self.breakout,
             "updates": self.updates,
             "server_offers": self.server_offers,
             "server_offers_answered": self.server_offers_answered,
@@ -77,6 +79,8 @@ class ParticipantRecord:
     is_muted: bool = False
     is_video_muted: bool = False
     is_client_muted: bool = False
+    buzz_time: float = 0.0  # the hand was raised then (0: not raised)
+    is_presenting: bool = False
     calls: dict[str, CallRecord] = field(default_factory=dict)
 
     @property
@@ -105,13 +109,13 @@ class ParticipantRecord:
             "is_muted": _yes_no(self.is_muted),
             "is_video_muted": self.is_video_muted,
             "is_client_muted": self.is_client_muted,
-            "is_presenting": "NO",
+            "is_presenting": _yes_no(self.is_presenting),
             "is_audio_only_call": "NO",
             "is_video_call": "YES",
             "is_external": False,
             "is_streaming_conference": False,
             "spotlight": 0,
-            "buzz_time": 0,
+            "buzz_time": self.buzz_time,
             "start_time": self.start_time,
             "protocol": "sip" if self.simulated else ("webrtc" if self.has_media else "api"),
             "uri": f"sip:{self.display_name.replace(' ', '.').lower()}@sim.invalid"
@@ -152,6 +156,10 @@ class RoomState:
     departed: list[dict[str, Any]] = field(default_factory=list)
     locked: bool = False
     guests_muted: bool = False
+    # Breakout rooms (kiosk.simulator.breakouts) and requests for help from them.
+    breakouts: dict[str, Any] = field(default_factory=dict)
+    help_requests: list[dict[str, Any]] = field(default_factory=list)
+    lobby_scheduled: bool = False  # the rooms file's lobby guests are on their way
 
     @property
     def alias(self) -> str:
@@ -180,5 +188,5 @@ class RoomState:
             "guests_can_unmute": True,
             "direct_media": False,
             "live_captions_available": False,
-            "breakout_rooms": False,
+            "breakout_rooms": True,
         }

@@ -29,6 +29,8 @@ _KNOWN_KEYS = frozenset(
         "virtual_reception",
         "host_wait_timeout",
         "extension_prompt",
+        "lobby_guests",
+        "lobby_guests_after",
     }
 )
 
@@ -72,6 +74,9 @@ class RoomConfig:
     virtual_reception: bool = False
     host_wait_timeout: float | None = None  # seconds a guest may wait for a host
     extension_prompt: ExtensionPrompt = ExtensionPrompt.STANDARD  # virtual receptions only
+    # Simulated guests who arrive in the lobby `lobby_guests_after` s after a real host joins.
+    lobby_guests: tuple[str, ...] = ()
+    lobby_guests_after: float = 10.0
 
     @property
     def pin_rule(self) -> PinRule:
@@ -169,6 +174,13 @@ def _room(source: str, index: int, table: Any) -> RoomConfig:
     if prompt not in choices:
         raise RoomsFileError(f"{where}: 'extension_prompt' must be one of {choices}")
 
+    lobby = table.get("lobby_guests", [])
+    if not isinstance(lobby, list) or not all(isinstance(n, str) and n.strip() for n in lobby):
+        raise RoomsFileError(f"{where}: 'lobby_guests' must be a list of names")
+    after = table.get("lobby_guests_after", 10.0)
+    if isinstance(after, bool) or not isinstance(after, (int, float)) or after < 0:
+        raise RoomsFileError(f"{where}: 'lobby_guests_after' must be a number of seconds")
+
     room = RoomConfig(
         alias=alias,
         name=name.strip(),
@@ -180,6 +192,8 @@ def _room(source: str, index: int, table: Any) -> RoomConfig:
         virtual_reception=flag("virtual_reception"),
         host_wait_timeout=float(wait) if wait is not None else None,
         extension_prompt=ExtensionPrompt(prompt),
+        lobby_guests=tuple(n.strip() for n in lobby),
+        lobby_guests_after=float(after),
     )
     if room.guest_pin and not room.host_pin:
         raise RoomsFileError(f"{where}: 'guest_pin' needs a 'host_pin' too")

@@ -24,15 +24,19 @@ from aiohttp import web
 
 from kiosk.config import is_loopback_host
 from kiosk.media.loopback_ice import use_loopback_candidates_only
+from kiosk.simulator.breakouts import Breakouts
 from kiosk.simulator.client_api import ClientApi
 from kiosk.simulator.control_api import ControlApi
 from kiosk.simulator.demo_calendar import DemoCalendar
 from kiosk.simulator.far_end import AiortcFarEnds, FarEndFactory
 from kiosk.simulator.far_end_video import FarEndVideo
 from kiosk.simulator.fault_injector import FaultInjector
+from kiosk.simulator.meeting_script import ScriptRoutes
 from kiosk.simulator.node import BANDWIDTH_KBPS, SimulatedNode
 from kiosk.simulator.protocol_replies import ApiError, reply
 from kiosk.simulator.rooms import RoomConfig
+from kiosk.simulator.sdp_faults import SdpFaults
+from kiosk.simulator.theme import ThemeRoutes
 from kiosk.simulator.tls_authority import TlsAuthority
 
 log = logging.getLogger(__name__)
@@ -158,9 +162,17 @@ class Simulator:
                 directory = self._owned_cert_dir = Path(tempfile.mkdtemp(prefix="kiosk-sim-"))
             self._ca_bundle = authority.write_ca_bundle(directory)
             ssl_context = authority.server_context()
-        app = web.Application(middlewares=[_error_middleware, self._faults.middleware])
+        sdp_faults = SdpFaults(self._node)
+        app = web.Application(middlewares=[_error_middleware, self._faults.middleware,
+                                           sdp_faults.middleware])
+        breakouts = Breakouts(self._node)
+        # Before ClientApi: its catch-all `{action}` routes must not shadow these.
+        ThemeRoutes(self._node).add_routes(app)
+        breakouts.add_routes(app)
         ClientApi(self._node).add_routes(app)
         ControlApi(self._node, self._faults).add_routes(app)
+        sdp_faults.add_routes(app)
+        ScriptRoutes(self._node, breakouts).add_routes(app)
         self._calendar.add_routes(app)
         # No access log: event-stream URLs may carry `?token=`.
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)

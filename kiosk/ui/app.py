@@ -22,11 +22,13 @@ from kivy.core.window import Window
 from kivy.properties import NumericProperty, ObjectProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from kiosk.admin_lockout import AdminLockout, admin_lockout_for
 from kiosk.calendar.auto_join_policy import AutoJoinPolicy
 from kiosk.calendar.calendar_meeting import CalendarMeeting
 from kiosk.calendar.home_agenda import AgendaView
 from kiosk.config import Settings
 from kiosk.media.interface import MediaCall
+from kiosk.room_audio.room_volume import RoomVolume
 from kiosk.session.join_request import JoinRequest
 from kiosk.session_state import SessionSnapshot, SessionState
 from kiosk.ui.admin.admin_gate import AdminCheck, AdminGate
@@ -48,6 +50,7 @@ from kiosk.ui.meeting_actions import MeetingActions
 from kiosk.ui.navigation.screen_names import ScreenName
 from kiosk.ui.navigation.screen_registry import SCREEN_CLASSES
 from kiosk.ui.navigation.screen_router import LocalMode, UiContext, screen_for
+from kiosk.ui.room_controls import RoomControls
 from kiosk.ui.screens.home import HomeScreen
 from kiosk.ui.screens.kiosk_screen import KioskScreen
 from kiosk.ui.session_port import SessionPort
@@ -72,6 +75,7 @@ class KioskApp(App):
 
     u = NumericProperty(1.0)  # design pixels (800x480) -> window pixels
     theme = ObjectProperty(THEME)
+    use_kivy_settings = False  # no Kivy panel in the (never shown) settings
 
     def __init__(
         self,
@@ -80,6 +84,7 @@ class KioskApp(App):
         options: LaunchOptions | None = None,
         theme: Theme = THEME,
         calendar: CalendarFeed | None = None,
+        admin_lockout: AdminLockout | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)
@@ -89,11 +94,12 @@ class KioskApp(App):
         self.options = options or LaunchOptions()
         self.theme = theme
         self.exit_request = ExitRequest.NONE
-        self.admin_gate = AdminGate(
-            settings.admin_pin, settings.pin_max_attempts, settings.pin_cooldown_seconds
-        )
+        self.admin_gate = AdminGate(settings.admin_pin,
+                                    admin_lockout or admin_lockout_for(settings))
         self.runner = TaskRunner(self._on_unexpected)
         self.actions = MeetingActions(session, self.runner)
+        self.room = RoomControls(session, self.runner, RoomVolume(
+            settings.state_dir, settings.volume_default, settings.speaker))
         self.backlight = Backlight.from_setting(settings.backlight)
         self.idle_watch = IdleWatch(settings.idle_seconds, self._go_idle)
         self.node_reachable: bool | None = None
@@ -150,6 +156,7 @@ class KioskApp(App):
         self._input.bind()
         self._exception_guard.install()
         self._unsubscribe = self.session.subscribe(self._on_snapshot)
+        self.room.start()
         self._render()
         if self.calendar.enabled:
             self.agenda.refresh()
@@ -181,6 +188,7 @@ class KioskApp(App):
             # The screen on top stops its timers and video pulls, as when it is left.
             self.manager.current_screen.dispatch("on_leave")
         self._pacer.stop()
+        self.room.stop()
         self.idle_watch.stop()
         self.backlight.restore()
         if self._unsubscribe is not None:
@@ -189,6 +197,14 @@ class KioskApp(App):
         self._exception_guard.uninstall()
         Window.unbind(size=self._rescale)
         self._input.unbind()
+
+    def open_settings(self, *_args: object) -> bool:
+        """Kivy's settings panel (F1) never opens on a kiosk (`key_lockdown`)."""
+        return False
+
+    def display_settings(self, _settings: object) -> bool:
+        """Nothing of Kivy's settings is ever shown."""
+        return False
 
     def _rescale(self, *_args: object) -> None:
         self.u = self.theme.scale_for(*Window.size)

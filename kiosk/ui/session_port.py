@@ -7,6 +7,7 @@ from typing import Protocol
 
 from kiosk.media.interface import MediaCall
 from kiosk.session.join_request import JoinRequest
+from kiosk.session.room_view import HostAction, RosterView
 from kiosk.session_state import SessionSnapshot
 
 
@@ -20,6 +21,13 @@ class SessionPort(Protocol):
     def media_call(self) -> MediaCall | None: ...
 
     def subscribe(self, callback: Callable[[SessionSnapshot], None]) -> Callable[[], None]: ...
+
+    @property
+    def roster(self) -> RosterView: ...
+
+    def subscribe_roster(self, callback: Callable[[RosterView], None]) -> Callable[[], None]: ...
+
+    async def host_action(self, action: HostAction, participant_uuid: str = "") -> None: ...
 
     async def join(self, alias: str) -> None: ...
 

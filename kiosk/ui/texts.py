@@ -36,6 +36,7 @@ class Texts:
     pin_placeholder: str
     pin_wrong: str
     pin_cooldown: str
+    pin_cooldown_minutes: str
     join: str
     keypad_clear: str
     join_as_guest: str
@@ -98,6 +99,67 @@ class Texts:
     no: str
     unknown: str
     none: str
+    # In-call: participants panel, host controls, meeting events, room volume
+    people: str
+    waiting_to_join: str
+    in_the_meeting: str
+    this_room: str
+    role_host: str
+    admit: str
+    admit_all: str
+    lock_meeting: str
+    unlock_meeting: str
+    mute_guests: str
+    unmute_guests: str
+    lower_all_hands: str
+    raise_hand: str
+    lower_hand: str
+    ask_for_help: str
+    mute_participant: str
+    remove_participant: str
+    remove_confirm_title: str
+    remove_confirm_hint: str
+    show_people: str
+    alone_in_meeting: str
+    done_admit: str
+    done_admit_all: str
+    done_lock: str
+    done_unlock: str
+    done_mute_guests: str
+    done_unmute_guests: str
+    done_mute: str
+    done_unmute: str
+    done_remove: str
+    done_lower_all_hands: str
+    done_raise_hand: str
+    done_lower_hand: str
+    done_ask_for_help: str
+    refused_admit: str
+    refused_admit_all: str
+    refused_lock: str
+    refused_unlock: str
+    refused_mute_guests: str
+    refused_unmute_guests: str
+    refused_mute: str
+    refused_unmute: str
+    refused_remove: str
+    refused_lower_all_hands: str
+    refused_raise_hand: str
+    refused_lower_hand: str
+    refused_ask_for_help: str
+    action_failed: str
+    action_not_host: str
+    on_hold_title: str
+    on_hold_hint: str
+    breakout_pill: str
+    back_in_meeting: str
+    moving_to: str
+    moving_media: str
+    message_toast: str
+    message_toast_anonymous: str
+    call_ended_reason: str
+    volume: str
+    volume_percent: str
     # The room's calendar on Home and the admin screen (CALENDAR engineer)
     agenda_now: str
     agenda_later: str
@@ -148,6 +210,7 @@ def build_texts(translator: Translator, clock: ClockFormat | None = None) -> Tex
         pin_placeholder=_("PIN"),
         pin_wrong=_("Incorrect PIN — try again"),
         pin_cooldown=_("Too many wrong PINs. Try again in {seconds} s"),
+        pin_cooldown_minutes=_("Too many wrong PINs. Try again in {minutes} min"),
         join=_("Join"),
         keypad_clear=_("Clear"),
         join_as_guest=_("Join as guest"),
@@ -210,6 +273,67 @@ def build_texts(translator: Translator, clock: ClockFormat | None = None) -> Tex
         no=_("No"),
         unknown=_("Unknown"),
         none=_("None"),
+        people=_("People"),
+        waiting_to_join=_("Waiting to join"),
+        in_the_meeting=_("In the meeting"),
+        this_room=_("This room"),
+        role_host=_("Host"),
+        admit=_("Admit"),
+        admit_all=_("Admit all"),
+        lock_meeting=_("Lock"),
+        unlock_meeting=_("Unlock"),
+        mute_guests=_("Mute guests"),
+        unmute_guests=_("Unmute guests"),
+        lower_all_hands=_("Lower hands"),
+        raise_hand=_("Raise hand"),
+        lower_hand=_("Lower hand"),
+        ask_for_help=_("Ask for help"),
+        mute_participant=_("Mute"),
+        remove_participant=_("Remove"),
+        remove_confirm_title=_("Remove {name} from the meeting?"),
+        remove_confirm_hint=_("They can join again unless the meeting is locked."),
+        show_people=_("Show"),
+        alone_in_meeting=_("No one else is in the meeting yet."),
+        done_admit=_("{name} was let in."),
+        done_admit_all=_("Everyone who was waiting was let in."),
+        done_lock=_("The meeting is locked. New guests wait until a host lets them in."),
+        done_unlock=_("The meeting is unlocked."),
+        done_mute_guests=_("All guests are muted."),
+        done_unmute_guests=_("Guests are no longer muted."),
+        done_mute=_("{name} is muted."),
+        done_unmute=_("{name} is no longer muted."),
+        done_remove=_("{name} was removed from the meeting."),
+        done_lower_all_hands=_("All raised hands were lowered."),
+        done_raise_hand=_("The room's hand is raised."),
+        done_lower_hand=_("The room's hand is lowered."),
+        done_ask_for_help=_("The host was asked to come and help."),
+        refused_admit=_("The meeting service did not let {name} in."),
+        refused_admit_all=_("The meeting service did not let the waiting guests in."),
+        refused_lock=_("The meeting service did not lock the meeting."),
+        refused_unlock=_("The meeting service did not unlock the meeting."),
+        refused_mute_guests=_("The meeting service did not mute the guests."),
+        refused_unmute_guests=_("The meeting service did not unmute the guests."),
+        refused_mute=_("The meeting service did not mute {name}."),
+        refused_unmute=_("The meeting service did not unmute {name}."),
+        refused_remove=_("The meeting service did not remove {name}."),
+        refused_lower_all_hands=_("The meeting service did not lower the raised hands."),
+        refused_raise_hand=_("The meeting service did not raise the room's hand."),
+        refused_lower_hand=_("The meeting service did not lower the room's hand."),
+        refused_ask_for_help=_("The meeting service did not pass on the request for help."),
+        action_failed=_(
+            "The meeting service did not answer. Nothing was changed; please try again."),
+        action_not_host=_("Only a host of the meeting can do that."),
+        on_hold_title=_("On hold"),
+        on_hold_hint=_("The meeting has put this room on hold. The call resumes by itself."),
+        breakout_pill=_("Breakout room: {name}"),
+        back_in_meeting=_("The room is back in the main meeting."),
+        moving_to=_("Moving to {name}…"),
+        moving_media=_("Setting up the call again…"),
+        message_toast=_("{sender}: {text}"),
+        message_toast_anonymous=_("Message: {text}"),
+        call_ended_reason=_("The meeting service ended the call ({reason}). Reconnecting…"),
+        volume=_("Volume"),
+        volume_percent=_("{level} %"),
         agenda_now=_("Now"),
         agenda_later=_("Later today"),
         agenda_other_meetings=_("Other meetings"),
@@ -246,3 +370,9 @@ def participants_text(translator: Translator, count: int) -> str:
     """"1 participant" / "3 participants", with the plural rules of the room's language."""
     return translator.ngettext("{count} participant", "{count} participants", count).format(
         count=count)
+
+
+def guests_waiting_text(translator: Translator, count: int) -> str:
+    """"1 guest is waiting" / "2 guests are waiting" (the lobby toast and the panel)."""
+    return translator.ngettext("{count} guest is waiting", "{count} guests are waiting",
+                               count).format(count=count)

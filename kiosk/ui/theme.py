@@ -196,6 +196,23 @@ class Icons:
     chevron_right: str = "\uf142"
     lock_outline: str = "\uf341"
     timer: str = "\uf51b"
+    hand_up: str = "\uf64c"
+    hand_down: str = "\uf64b"
+    volume_high: str = "\uf57e"
+    volume_low: str = "\uf57f"
+    volume_off: str = "\uf581"
+    plus: str = "\uf415"
+    minus: str = "\uf374"
+    lock_open: str = "\uf33f"
+    host: str = "\uf1a5"
+    presenting: str = "\uf428"
+    help: str = "\uf2d7"
+    remove_person: str = "\uf015"
+    admit: str = "\uf008"
+    admit_all: str = "\uf12d"
+    message: str = "\uf369"
+    pause: str = "\uf3e5"
+    breakout: str = "\uf0fb"
 
 
 @dataclass(frozen=True)

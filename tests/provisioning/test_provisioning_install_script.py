@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
-from provisioning_support import INSTALL_SH, PROVISIONING, REPO, run
+from provisioning_support import (
+    INSTALL_SH,
+    PROVISIONING,
+    REPO,
+    as_unprivileged_user,
+    readable_checkout_copy,
+    run,
+    traversable_by_anyone,
+)
 
 # What a real install would create on this machine; a dry run must leave it alone.
 INSTALL_PATHS = [
@@ -71,15 +80,33 @@ def test_dry_run_lists_the_steps_and_changes_nothing(options: list[str]) -> None
 
 
 def test_dry_run_works_as_an_unprivileged_user() -> None:
-    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-    result = run([*nobody, INSTALL_SH, "--dry-run"], timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert "Dry run:" in result.stdout
-    refused = run([*nobody, INSTALL_SH], timeout=60)
+    # From a copy any user can read: the checkout may be under /root (mode 0700).
+    checkout = readable_checkout_copy()
+    try:
+        script = checkout / "provisioning" / "install.sh"
+        unprivileged = as_unprivileged_user()
+        result = run([*unprivileged, script, "--dry-run"], timeout=60, cwd=checkout)
+        assert result.returncode == 0, result.stderr
+        assert "Dry run:" in result.stdout
+        assert f"would: pip install the kiosk from {checkout}" in result.stdout
+        refused = run([*unprivileged, script], timeout=60, cwd=checkout)
+    finally:
+        shutil.rmtree(checkout, ignore_errors=True)
     assert refused.returncode == 1
     assert refused.stderr.strip() == (
         "install.sh: error: run as root (--dry-run without --root works as any user)"
     )
+
+
+def test_the_readable_copy_is_readable_by_anyone() -> None:
+    checkout = readable_checkout_copy()
+    try:
+        assert traversable_by_anyone(checkout)
+        for path in checkout.rglob("*"):
+            assert path.stat().st_mode & stat.S_IROTH, path
+        assert os.access(checkout / "provisioning" / "install.sh", os.X_OK)
+    finally:
+        shutil.rmtree(checkout, ignore_errors=True)
 
 
 def test_usage_errors_are_one_clear_line(tmp_path: Path) -> None:

@@ -1,15 +1,16 @@
-"""Checks the administrator PIN (KIOSK_ADMIN_PIN) with a lock-out after repeated wrong tries.
+"""Checks the administrator PIN (KIOSK_ADMIN_PIN); wrong PINs go to the lock-out.
 
 An empty admin PIN disables the admin screen entirely: the app then cannot be
-left from the touch screen at all (only by the system, e.g. over SSH).
+left from the touch screen at all (only by the system, e.g. over SSH). The
+lock-out itself (doubling, persisted, with a floor) is `kiosk.admin_lockout`.
 """
 
 from __future__ import annotations
 
 import enum
 import hmac
-import time
-from collections.abc import Callable
+
+from kiosk.admin_lockout import AdminLockout, LockoutStore
 
 
 class AdminCheck(enum.Enum):
@@ -22,21 +23,11 @@ class AdminCheck(enum.Enum):
 
 
 class AdminGate:
-    """Compares PINs in constant time; `max_attempts` wrong ones lock it for `cooldown` seconds."""
+    """Compares PINs in constant time; wrong ones are counted by `lockout`."""
 
-    def __init__(
-        self,
-        admin_pin: str,
-        max_attempts: int = 3,
-        cooldown: float = 30.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, admin_pin: str, lockout: AdminLockout | None = None) -> None:
         self._pin = admin_pin
-        self._max_attempts = max(1, max_attempts)
-        self._cooldown = cooldown
-        self._clock = clock
-        self._wrong = 0
-        self._locked_until = 0.0
+        self.lockout = lockout if lockout is not None else AdminLockout(LockoutStore(None))
 
     @property
     def enabled(self) -> bool:
@@ -45,7 +36,7 @@ class AdminGate:
 
     def lock_remaining(self) -> float:
         """Seconds until PINs are accepted again (0 when not locked)."""
-        return max(0.0, self._locked_until - self._clock())
+        return self.lockout.remaining()
 
     def check(self, pin: str) -> AdminCheck:
         """Try one PIN."""
@@ -54,11 +45,8 @@ class AdminGate:
         if self.lock_remaining() > 0:
             return AdminCheck.LOCKED
         if hmac.compare_digest(pin.encode(), self._pin.encode()):
-            self._wrong = 0
+            self.lockout.record_granted()
             return AdminCheck.GRANTED
-        self._wrong += 1
-        if self._wrong >= self._max_attempts:
-            self._wrong = 0
-            self._locked_until = self._clock() + self._cooldown
+        if self.lockout.record_wrong() > 0:
             return AdminCheck.LOCKED
         return AdminCheck.WRONG

@@ -2,6 +2,8 @@
 
 - The first touch on the idle screen only wakes it; it never presses what is under it.
 - Escape (and the Android back key) never leaves a real kiosk.
+- Function keys and Ctrl/Alt/Meta combinations reach nothing: Kivy's debug and
+  settings keys are locked down (`key_lockdown`).
 - Every touch and key counts as activity (idle timer, display rate).
 """
 
@@ -12,6 +14,8 @@ from dataclasses import dataclass
 
 from kivy.core.window import Window
 from kivy.input.motionevent import MotionEvent
+
+from kiosk.ui.device.key_lockdown import is_developer_key
 
 ESCAPE_KEYCODE = 27  # Escape, and the Android back key
 
@@ -45,6 +49,9 @@ class InputGuard:
 
     def _bindings(self) -> dict[str, Callable[..., bool]]:
         return {
+            # on_key_down comes first and, when a handler takes the key, on_keyboard (where
+            # Kivy's modules and the settings key listen) is never dispatched at all.
+            "on_key_down": self._on_key_down,
             "on_keyboard": self._on_keyboard,
             "on_request_close": self._on_request_close,
             "on_touch_down": self._on_touch_down,
@@ -69,12 +76,24 @@ class InputGuard:
             return True
         return False
 
+    def _on_key_down(
+        self, _window: object, keycode: int, _scancode: int, _text: str | None,
+        modifiers: list[str] | None,
+    ) -> bool:
+        if keycode != ESCAPE_KEYCODE and is_developer_key(keycode, modifiers):
+            self._hooks.activity()
+            return True  # swallowed: no on_keyboard handler, bound before or after us, sees it
+        return False
+
     def _on_keyboard(
-        self, _window: object, keycode: int, _scancode: int, text: str | None, _modifiers: object
+        self, _window: object, keycode: int, _scancode: int, text: str | None,
+        modifiers: list[str] | None,
     ) -> bool:
         if keycode == ESCAPE_KEYCODE:
             return not self._allow_exit
         self._hooks.activity()
+        if is_developer_key(keycode, modifiers):
+            return True  # swallowed before Kivy's modules see it
         if self._hooks.is_idle():
             self._hooks.wake()
             return True

@@ -14,6 +14,7 @@ from collections.abc import MutableMapping
 from pathlib import Path
 
 from kiosk.config import Settings
+from kiosk.ui.device.key_lockdown import strip_kivy_modules
 from kiosk.ui.launch.launch_options import LaunchOptions
 
 DESIGN_SIZE = (800, 480)
@@ -61,6 +62,9 @@ def prepare_environment(environ: MutableMapping[str, str] | None = None) -> bool
     env.setdefault("KIVY_NO_FILELOG", "1")
     env.setdefault("KIVY_NO_CONSOLELOG", "1")
     env.setdefault("KIVY_LOG_MODE", "PYTHON")  # logging stays ours (and redacted)
+    # The kiosk draws no image files (icons are a font): SDL2_image alone, so Kivy does not
+    # load its Pillow provider (Pillow's import and memory) for nothing.
+    env.setdefault("KIVY_IMAGE", "sdl2")
     if "KIVY_HOME" not in env:
         env["KIVY_HOME"] = _kivy_home(env)
     if headless:
@@ -93,3 +97,5 @@ def configure_window(settings: Settings, options: LaunchOptions) -> None:
         if option != "mouse":
             Config.remove_option("input", option)
     Config.set("input", "mouse", "mouse,disable_multitouch")
+    # No inspector, console, screenshot or recorder keys (a config.ini may list them).
+    strip_kivy_modules()

@@ -16,10 +16,14 @@ from kiosk.ui.widgets import (  # noqa: F401
     keypad,
     kiosk_button,
     long_press,
+    meeting_overlays,
+    participants_panel,
     progress_spinner,
     self_view,
     status_pill,
+    toast_stack,
     video_view,
+    volume_control,
 )
 
 UI_DIR = Path(__file__).resolve().parent.parent
@@ -30,6 +34,10 @@ WIDGET_KV = (
     "progress_spinner",
     "status_pill",
     "hideable",
+    "toast_stack",
+    "volume_control",
+    "participants_panel",
+    "meeting_overlays",
     "agenda_card",
 )
 SCREEN_KV = (

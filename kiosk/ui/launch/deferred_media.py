@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 from collections.abc import Sequence
+from types import ModuleType
 
 from kiosk.config import Settings
 from kiosk.infinity.models import IceServer
@@ -27,19 +28,29 @@ class DeferredMediaFactory:
 
     def _real(self) -> MediaFactory:
         if self._factory is None:
-            module = importlib.import_module(FACTORY_MODULE)
+            module = self._load()
             self._factory = module.AiortcMediaFactory(self._settings)
         return self._factory
 
+    def _load(self) -> ModuleType:
+        module = importlib.import_module(FACTORY_MODULE)
+        if self._settings.node_is_loopback:
+            from kiosk.media.loopback_ice import use_loopback_candidates_only
+
+            use_loopback_candidates_only()  # the embedded simulator: keep media on 127.0.0.1
+        return module
+
     async def warm_up(self) -> None:
         """Import the media stack in a worker thread, off the UI's loop."""
-        await asyncio.to_thread(importlib.import_module, FACTORY_MODULE)
+        await asyncio.to_thread(self._load)
 
     def create_call(
         self,
         ice_servers: Sequence[IceServer],
         bandwidth_out_kbps: int | None = None,
         relay_only: bool = False,
+        video_codecs: Sequence[str] | None = None,
     ) -> MediaCall:
         """A new call, from the real factory."""
-        return self._real().create_call(ice_servers, bandwidth_out_kbps, relay_only)
+        return self._real().create_call(ice_servers, bandwidth_out_kbps, relay_only,
+                                        video_codecs=video_codecs)

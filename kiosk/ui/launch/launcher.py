@@ -17,8 +17,11 @@ from typing import TYPE_CHECKING
 
 from kiosk.config import Settings
 from kiosk.session_state import SessionSnapshot
+from kiosk.ui.device.heap_trim import HEAP_TRIM_SECONDS, glibc_trimmer
 from kiosk.ui.device.kivy_setup import configure_window, prepare_environment
+from kiosk.ui.launch.deferred_health import DeferredHealth
 from kiosk.ui.launch.deferred_media import DeferredMediaFactory
+from kiosk.ui.launch.first_frame import after_first_frame
 from kiosk.ui.launch.launch_options import LaunchOptions
 
 if TYPE_CHECKING:
@@ -28,6 +31,8 @@ log = logging.getLogger(__name__)
 
 LEAVE_ON_EXIT_SECONDS = 5.0
 MEDIA_WARM_UP_DELAY = 0.5
+# The health endpoint (aiohttp, prometheus_client: ~0.3 s of imports) starts after Home.
+HEALTH_START_DELAY = 0.2
 EXIT_OK = 0
 # The admin chose "Quit to system": the service unit neither restarts the app on
 # this code nor counts it as a failure, and gives the console back.
@@ -106,31 +111,28 @@ async def run_app_async(
     # Imported here: Kivy must see the environment and Config set above first.
     from kivy.clock import Clock, ClockEvent
 
+    from kiosk.admin_lockout import admin_lockout_for
     from kiosk.conference import ConferenceSession
-    from kiosk.health import SessionHealth
     from kiosk.systemd_notify import SystemdNotifier
     from kiosk.ui.app import ExitRequest, KioskApp
     from kiosk.ui.room_theme import theme_for
 
-    if settings.node_is_loopback:
-        from kiosk.media.loopback_ice import use_loopback_candidates_only
-
-        use_loopback_candidates_only()  # the embedded simulator: keep media on 127.0.0.1
-    media = DeferredMediaFactory(settings)
+    media = DeferredMediaFactory(settings)  # keeps ICE on 127.0.0.1 for a loopback node
     session = ConferenceSession(
         settings,
         media_factory=media,
         redactor=redactor,  # type: ignore[arg-type]
     )
-    app = KioskApp(settings, session, options, theme=theme_for(settings))
+    health = DeferredHealth(session, settings.health_addr)
+    lockout = admin_lockout_for(settings, on_lockout=health.record_admin_lockout)
+    app = KioskApp(settings, session, options, admin_lockout=lockout,
+                   theme=theme_for(settings))
     notifier = SystemdNotifier()
-    health = SessionHealth(session, settings.health_addr)
-    await health.start()  # never raises: a busy port is one log line
     unsubscribe_status = session.subscribe(StateStatusReporter(notifier.status))
 
     clock_events: list[ClockEvent] = []  # cancelled on exit: the Clock outlives this app
 
-    def started(*_args: object) -> None:
+    def home_shown() -> None:
         notifier.ready("Home screen shown")
         # Pinged from the Kivy clock: a frozen UI stops the pings and systemd restarts it.
         interval = notifier.watchdog_interval()
@@ -138,12 +140,22 @@ async def run_app_async(
             clock_events.append(
                 Clock.schedule_interval(lambda _dt: notifier.watchdog_ping(), interval)
             )
-        # After the first frames: the import must not hold up drawing Home.
+        # Counted from the first frame on screen: the imports must not hold up drawing Home.
+        clock_events.append(Clock.schedule_once(
+            lambda _dt: app.runner.run("health endpoint", health.start()), HEALTH_START_DELAY
+        ))
         clock_events.append(Clock.schedule_once(
             lambda _dt: app.runner.run("media warm-up", media.warm_up()), MEDIA_WARM_UP_DELAY
         ))
+        trimmer = glibc_trimmer()
+        if trimmer is not None:
+            clock_events.append(Clock.schedule_interval(
+                lambda _dt: app.runner.run("heap trim", asyncio.to_thread(trimmer.trim)),
+                HEAP_TRIM_SECONDS,
+            ))
 
-    app.bind(on_start=started)
+    cancels: list[Callable[[], None]] = []
+    app.bind(on_start=lambda *_args: cancels.append(after_first_frame(home_shown)))
     hook_task: asyncio.Task[int] | None = None
     if hook is not None:
         hook_task = asyncio.ensure_future(_run_hook(app, hook))
@@ -164,6 +176,8 @@ async def run_app_async(
         await app.runner.drain()
         unsubscribe_status()
         await health.stop()
+        for cancel in cancels:
+            cancel()
         for event in clock_events:
             event.cancel()
         notifier.close()

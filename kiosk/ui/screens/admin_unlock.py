@@ -11,6 +11,8 @@ from kiosk.ui.admin.admin_gate import AdminCheck
 from kiosk.ui.screens.kiosk_screen import KioskScreen
 from kiosk.ui.widgets.keypad import Keypad
 
+LONG_LOCKOUT_SECONDS = 120  # beyond this the wait is shown in minutes
+
 
 class AdminUnlockScreen(KioskScreen):
     """Checks the admin PIN locally (AdminGate); wrong PINs clear the dots, too many lock it."""
@@ -52,7 +54,11 @@ class AdminUnlockScreen(KioskScreen):
         left = self.app.admin_gate.lock_remaining()
         self.locked = left > 0
         if self.locked:
-            self.notice = self.app.theme.texts.pin_cooldown.format(seconds=math.ceil(left))
+            texts = self.app.theme.texts
+            # The admin lock-out doubles up to an hour: "58 min", not "3480 s".
+            self.notice = (texts.pin_cooldown.format(seconds=math.ceil(left))
+                           if left <= LONG_LOCKOUT_SECONDS
+                           else texts.pin_cooldown_minutes.format(minutes=math.ceil(left / 60)))
             if self._event is None:
                 self._event = Clock.schedule_interval(self._refresh_lock, 0.5)
         else:

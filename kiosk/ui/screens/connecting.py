@@ -19,6 +19,8 @@ class ConnectingScreen(KioskScreen):
         name = self.app.meeting_title(snapshot)
         if self.leaving:
             self.title = self.app.theme.texts.leaving_title
+        elif snapshot.transfer_target:
+            self.title = self.app.theme.texts.moving_to.format(name=name or "")
         else:
             self.title = self.app.theme.texts.connecting_title.format(name=name or "")
 

@@ -1,5 +1,9 @@
 """In call: the far end's video filling the screen, self-view in a corner, and an auto-hiding
-control bar (microphone, camera, keypad for DTMF, leave)."""
+control bar (microphone, camera, keypad for DTMF, people, volume, leave).
+
+The people panel (roster and host controls), toasts (messages, waiting guests, results)
+and the meeting's overlays (hold, splash screen) are widgets of their own; this screen
+feeds them from the snapshot and the batched roster."""
 
 from __future__ import annotations
 
@@ -11,10 +15,12 @@ from kivy.input.motionevent import MotionEvent
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.media.interface import MediaCall
+from kiosk.session.room_view import MeetingView, RosterView
 from kiosk.session_state import DeviceState, SessionSnapshot, SessionState
 from kiosk.ui.screens.call_time import format_call_time
 from kiosk.ui.screens.kiosk_screen import KioskScreen
-from kiosk.ui.texts import participants_text
+from kiosk.ui.screens.meeting_notices import message_text, result_text
+from kiosk.ui.texts import guests_waiting_text, participants_text
 from kiosk.ui.widgets.detach_when_transparent import DetachWhenTransparent
 from kiosk.ui.widgets.keypad import Keypad
 
@@ -34,6 +40,11 @@ class InCallScreen(KioskScreen):
     dtmf_digits = StringProperty("")
     has_media = BooleanProperty(False)
     bar_hide_seconds = NumericProperty(5.0)  # the kv rule sets the theme's
+    panel_open = BooleanProperty(False)
+    is_host = BooleanProperty(False)
+    waiting_count = NumericProperty(0)
+    covered = BooleanProperty(False)  # hold or splash screen over the video
+    meeting_pill = StringProperty("")
 
     def __init__(self, **kwargs: object) -> None:
         self._hide_event: ClockEvent | None = None
@@ -41,12 +52,16 @@ class InCallScreen(KioskScreen):
         self._connected_since: float | None = None
         self._media: MediaCall | None = None
         self._shown = False
+        self._meeting = MeetingView()
+        self._waiting_seen = 0
         super().__init__(**kwargs)
 
     def on_kv_post(self, _base_widget: object) -> None:
         layer = self.ids.remote.parent
         overlays = [w for w in layer.children if w is not self.ids.remote.__self__]
         self._detacher = DetachWhenTransparent(layer, overlays)
+        self.app.room.confirm_remove = self.ids.panel.ask_remove
+        self.app.room.watch_roster(self.show_roster)
 
     # --- session -----------------------------------------------------------------
     def update(self, snapshot: SessionSnapshot) -> None:
@@ -56,7 +71,10 @@ class InCallScreen(KioskScreen):
         self.mic_muted = snapshot.microphone_muted
         self.camera_muted = snapshot.camera_muted
         self._connected_since = snapshot.connected_since
-        if snapshot.state is SessionState.RECONNECTING:
+        if snapshot.state is SessionState.RECONNECTING and snapshot.meeting.call_end_reason:
+            self.notice = self.app.theme.texts.call_ended_reason.format(
+                reason=snapshot.meeting.call_end_reason)
+        elif snapshot.state is SessionState.RECONNECTING:
             self.notice = self.app.theme.texts.notice_reconnecting
         elif snapshot.notice:
             # e.g. a mute the node did not confirm, in the room's language
@@ -66,8 +84,53 @@ class InCallScreen(KioskScreen):
         else:
             self.notice = ""
         self.attach(self.app.media_call())
+        self._show_meeting(snapshot)
         self._update_video_activity()
         self._tick_timer(0)
+
+    def _show_meeting(self, snapshot: SessionSnapshot) -> None:
+        """The meeting's flags, overlays and new events (toasts) from the snapshot."""
+        texts = self.app.theme.texts
+        icons = self.app.theme.icons
+        meeting, before = snapshot.meeting, self._meeting
+        self._meeting = meeting
+        self.is_host = snapshot.role == "HOST"
+        self.ids.panel.show_meeting(self.is_host, meeting.locked, meeting.guests_muted,
+                                    meeting.hand_raised, bool(meeting.breakout_name))
+        self.ids.hold.shown = meeting.on_hold
+        self.ids.splash.show(meeting.splash)
+        self.covered = meeting.on_hold or meeting.splash is not None
+        if meeting.moving:
+            self.meeting_pill = (texts.moving_to.format(name=meeting.breakout_name)
+                                 if meeting.breakout_name else texts.moving_media)
+        elif meeting.breakout_name:
+            self.meeting_pill = texts.breakout_pill.format(name=meeting.breakout_name)
+        else:
+            self.meeting_pill = ""
+        toasts = self.ids.toasts
+        result = meeting.last_result
+        if result is not None and result != before.last_result:
+            text, warning = result_text(texts, result)
+            toasts.push(text, icons.alert if warning else icons.check, key="result",
+                        warning=warning)
+        message = meeting.last_message
+        if message is not None and message != before.last_message:
+            toasts.push(message_text(texts, message), icons.message, seconds=6.0)
+        if meeting.breakout_returned and not before.breakout_returned:
+            toasts.push(texts.back_in_meeting, icons.breakout, key="breakout")
+
+    def show_roster(self, view: RosterView) -> None:
+        """A new batch of the roster: the panel, and a toast when guests start waiting."""
+        self.ids.panel.show_roster(view)
+        waiting = len(view.waiting)
+        self.waiting_count = waiting
+        if waiting > self._waiting_seen and self.is_host and not self.panel_open:
+            self.ids.toasts.push(guests_waiting_text(self.app.theme.translator, waiting),
+                                 self.app.theme.icons.people, key="lobby", seconds=8.0,
+                                 on_tap=self.open_panel)
+        elif not waiting:
+            self.ids.toasts.dismiss("lobby")
+        self._waiting_seen = waiting
 
     def attach(self, media: MediaCall | None) -> None:
         """Show this call's remote and local video (None: a call without media)."""
@@ -77,11 +140,14 @@ class InCallScreen(KioskScreen):
         self.has_media = media is not None
         self.ids.remote.source = media.remote_video if media is not None else None
         self.ids.self_view.source = media.local_video if media is not None else None
+        self.app.room.volume.attach(media)
 
     def _update_video_activity(self) -> None:
-        self.ids.remote.active = self._shown
+        # Nothing to decode for the screen while a hold or splash screen covers the call.
+        self.ids.remote.active = self._shown and not self.covered
         self.ids.self_view.active = (
             self._shown and self.self_view_visible and not self.camera_muted and not self.dtmf_open
+            and not self.covered
         )
 
     # --- screen life ---------------------------------------------------------------
@@ -100,6 +166,8 @@ class InCallScreen(KioskScreen):
         self._timer_event = self._hide_event = None
         self.dtmf_open = False
         self.dtmf_digits = ""
+        self.panel_open = False
+        self.ids.toasts.clear()
         self.attach(None)
         self.ids.remote.clear_picture()
         self.ids.self_view.clear_picture()
@@ -112,6 +180,8 @@ class InCallScreen(KioskScreen):
 
     # --- control bar ------------------------------------------------------------------
     def on_touch_down(self, touch: MotionEvent) -> bool:
+        if self.panel_open and self.ids.panel.collide_point(*touch.pos):
+            return super().on_touch_down(touch)  # the panel works while the bar is hidden
         if not self.bar_visible:
             self.show_bar()
             return True  # the waking touch only shows the bar, it presses nothing
@@ -168,6 +238,26 @@ class InCallScreen(KioskScreen):
         """A key on the DTMF keypad: send its tone now."""
         self.dtmf_digits = (self.dtmf_digits + key)[-24:]
         self.app.actions.send_dtmf(key)
+
+    def open_panel(self) -> None:
+        """Show the people panel (above the bar while the bar shows)."""
+        self.dtmf_open = False
+        self.panel_open = True
+        self.ids.toasts.dismiss("lobby")
+        self._update_video_activity()
+        self._schedule_hide()
+
+    def close_panel(self) -> None:
+        """Hide the people panel."""
+        self.panel_open = False
+        self._schedule_hide()
+
+    def toggle_panel(self) -> None:
+        """The People button."""
+        if self.panel_open:
+            self.close_panel()
+        else:
+            self.open_panel()
 
     def active_keypad(self) -> Keypad | None:
         return self.ids.dtmf_keypad if self.dtmf_open else None

@@ -105,6 +105,12 @@ class PinScreen(KioskScreen):
             self.ids.keypad.clear()
             self.app.actions.join_as_guest()
 
+    def on_pre_leave(self, *_args: object) -> None:
+        # Also here: Kivy skips on_leave when the next screen change interrupts this one
+        # (PIN accepted, connected a moment later), and the PIN would stay in the keypad
+        # for the next prompt (a transfer into a PIN-protected meeting showed it).
+        self.ids.keypad.clear()
+
     def on_leave(self, *_args: object) -> None:
         # Never keep a PIN in a widget longer than needed.
         self.ids.keypad.clear()

@@ -1,37 +1,38 @@
-"""Shows a media `VideoOutput`: pulls the newest frame on a Clock interval, blits only new ones.
+"""Shows a media `VideoOutput`: pulls the newest frame on a Clock interval, draws only new ones.
 
-Cost rules (the whole app must stay under 70 % of a core in a call):
+Cost rules (the whole app must stay cheap in a call):
 - the mailbox is polled once per display tick (or `pull_hz`) and only while `active`;
-- a frame is fetched only when the mailbox's `frame_count` moved, and blitted only
-  when its `number` differs from the last one shown: no redraw when nothing changed;
-- textures are created only when the frame size changes (two, used in turn so an
-  upload never waits for the previous frame's drawing), flipped once (the frames
-  are top row first) and mirrored once for a self-view.
+- a frame is fetched only when the mailbox's `frame_count` moved: no upload and no
+  redraw when nothing changed;
+- the decoded frame's Y, U and V planes go to the GPU as they are and a shader turns
+  them into RGB (`YuvPicture`): no per-frame conversion, scaling or copy on the CPU;
+  the GPU scales the picture to the widget, aspect kept;
+- textures are created only when the frame size changes, flipped once (the frames are
+  top row first) and mirrored once for a self-view.
 """
 
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from kivy.app import App
 from kivy.clock import Clock, ClockEvent
-from kivy.graphics import Callback, Color, Rectangle
-from kivy.graphics.opengl import GL_BLEND, glDisable, glEnable
-from kivy.graphics.texture import Texture
+from kivy.graphics import Color, Rectangle
 from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, ObjectProperty
 from kivy.uix.widget import Widget
 
-from kiosk.media.interface import RgbaFrame, VideoOutput
+from kiosk.media.interface import VideoOutput
+from kiosk.ui.device.gl_renderer import is_software, renderer_name
+from kiosk.ui.widgets.yuv_picture import YuvPicture
+
+if TYPE_CHECKING:
+    from av import VideoFrame
 
 LEADER_IDLE_SECONDS = 0.2
-
-
-def _blending_off(_instruction: Callback) -> None:
-    glDisable(GL_BLEND)
-
-
-def _blending_on(_instruction: Callback) -> None:
-    glEnable(GL_BLEND)
+# Mesa's llvmpipe pays ~0.8 ms a frame (800x450) per linearly filtered plane: on a software
+# renderer the half-size chroma planes are sampled nearest, on a GPU linearly (free there).
+SOFTWARE_CHROMA_FILTER = "nearest"
 
 
 class VideoView(Widget):
@@ -52,11 +53,7 @@ class VideoView(Widget):
 
     def __init__(self, **kwargs: object) -> None:
         self._event: ClockEvent | None = None
-        self._texture: Texture | None = None  # the texture on screen
-        self._spare: Texture | None = None  # the one the next frame is uploaded into
-        self._laid_out_for: tuple[int, int] | None = None
         self._seen_count = 0
-        self._shown_number = -1
         self.blits = 0  # frames actually drawn (benchmarks and tests read it)
         self.last_blit_at = 0.0
         self._followed: VideoView | None = None
@@ -65,6 +62,8 @@ class VideoView(Widget):
         theme = getattr(App.get_running_app(), "theme", None)
         if theme is not None:
             kwargs.setdefault("background", theme.palette.video_background)
+        chroma_filter = SOFTWARE_CHROMA_FILTER if is_software(renderer_name()) else "linear"
+        self._picture = YuvPicture(chroma_filter=chroma_filter)  # before kv sets `mirror`
         super().__init__(**kwargs)
         # Software GL (llvmpipe) pays for every pixel drawn: behind a picture only the two
         # letterbox bars are painted, never a full-size background under the video.
@@ -72,11 +71,7 @@ class VideoView(Widget):
             self._bg_color = Color(rgba=self.background)
             self._bars = (Rectangle(pos=self.pos, size=self.size), Rectangle(size=(0, 0)))
             Color(1, 1, 1, 1)
-            # Video is opaque: drawing it without blending skips a read of every pixel
-            # under it (about 1.5 ms a frame at 800x450 in software GL).
-            Callback(_blending_off)
-            self._picture = Rectangle(pos=self.pos, size=(0, 0))
-            Callback(_blending_on)
+        self.canvas.add(self._picture.context)
         self.bind(pos=self._layout, size=self._layout, background=self._recolor)
 
     # --- scheduling -------------------------------------------------------------
@@ -85,7 +80,6 @@ class VideoView(Widget):
 
     def on_source(self, _instance: object, _value: object) -> None:
         self._seen_count = 0
-        self._shown_number = -1
         if self.source is None:
             self.clear_picture()
         self._reschedule()
@@ -95,6 +89,11 @@ class VideoView(Widget):
 
     def on_leader(self, _instance: object, _value: object) -> None:
         self._reschedule()
+
+    def on_mirror(self, _instance: object, value: bool) -> None:
+        self._picture.mirror = value
+        if self.canvas is not None:  # None while a `mirror=` keyword is applied in __init__
+            self.canvas.ask_update()
 
     def _reschedule(self) -> None:
         if self._event is not None:
@@ -123,7 +122,7 @@ class VideoView(Widget):
     def _interval(self) -> float:
         # At the display's own tick rate (Kivy's maxfps): a fixed 1/30 s interval beats
         # against the ticks and fires only on every other one. A pull without a new
-        # frame costs one integer compare: no conversion, no blit, no redraw.
+        # frame costs one integer compare: no upload, no redraw.
         return 1.0 / self.pull_hz if self.pull_hz > 0 else 0
 
     # --- frames -----------------------------------------------------------------
@@ -134,52 +133,18 @@ class VideoView(Widget):
         count = source.frame_count
         if count == self._seen_count:
             return
-        width, height = int(self.width), int(self.height)
-        if width < 2 or height < 2:
+        if self.width < 2 or self.height < 2:
             return
         self._seen_count = count
         self.pulls += 1
-        width, height = self._request_size(source, width, height)
-        frame = source.latest_rgba(width, height)
-        if frame is not None and frame.number != self._shown_number:
+        frame = source.latest_frame()
+        if frame is not None:
             self.show(frame)
 
-    @staticmethod
-    def _request_size(source: VideoOutput, width: int, height: int) -> tuple[int, int]:
-        """Never ask the mailbox to enlarge a picture: the GPU scales it up for free, while
-        scaling in the mailbox costs CPU per frame (640x360 -> 800x450 is ~10x the work).
-        `latest_frame` (the decoded frame) is optional: without it the widget size is used."""
-        latest = getattr(source, "latest_frame", None)
-        native = latest() if callable(latest) else None
-        if native is None:
-            return width, height
-        return min(width, native.width), min(height, native.height)
-
-    def _new_texture(self, size: tuple[int, int]) -> Texture:
-        texture = Texture.create(size=size, colorfmt="rgba")
-        texture.flip_vertical()  # frames come top row first
-        if self.mirror:
-            texture.flip_horizontal()
-        return texture
-
-    def show(self, frame: RgbaFrame) -> None:
-        """Blit one frame (main thread only).
-
-        Two textures take turns: uploading into the one the last frame was NOT drawn
-        from never waits for the (software) GPU to finish drawing that frame.
-        """
-        size = (frame.width, frame.height)
-        if self._texture is None or self._texture.size != size:
-            self._spare = self._new_texture(size)
-            self._texture = self._new_texture(size)
-        texture, self._spare = self._spare, self._texture
-        texture.blit_buffer(frame.pixels, colorfmt="rgba", bufferfmt="ubyte")
-        self._texture = texture
-        self._picture.texture = texture
-        if self._picture.size == (0, 0) or self._laid_out_for != size:
-            self._laid_out_for = size
+    def show(self, frame: VideoFrame) -> None:
+        """Upload one decoded frame and draw it (main thread only)."""
+        if self._picture.show(frame):
             self._layout()
-        self._shown_number = frame.number
         self.blits += 1
         self.last_blit_at = time.monotonic()
         if not self.has_frame:
@@ -188,17 +153,24 @@ class VideoView(Widget):
         self.dispatch("on_blit")
 
     def on_blit(self) -> None:
-        """Fired after each new frame is blitted (a follower pulls its own then)."""
+        """Fired after each new frame is uploaded (a follower pulls its own then)."""
+
+    @property
+    def frame_size(self) -> tuple[int, int] | None:
+        """The size of the frame on show (textures are this size), or None."""
+        return self._picture.frame_size
+
+    @property
+    def picture_rect(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """Where the picture is drawn: ((x, y), (width, height)) in window coordinates."""
+        rectangle = self._picture.rectangle
+        return tuple(rectangle.pos), tuple(rectangle.size)  # type: ignore[return-value]
 
     def clear_picture(self) -> None:
         """Forget the last picture (the call ended)."""
-        self._texture = self._spare = None
-        self._laid_out_for = None
-        self._picture.texture = None
-        self._picture.size = (0, 0)
+        self._picture.clear()
         self._layout()
         self._seen_count = 0
-        self._shown_number = -1
         self.has_frame = False
 
     # --- layout -----------------------------------------------------------------
@@ -207,17 +179,18 @@ class VideoView(Widget):
 
     def _layout(self, *_args: object) -> None:
         first, second = self._bars
-        texture = self._texture
-        if texture is None:
+        size = self._picture.frame_size
+        if size is None:
             first.pos, first.size = self.pos, self.size
             second.size = (0, 0)
             return
-        tw, th = texture.size
+        tw, th = size
         scale = min(self.width / tw, self.height / th) if tw and th else 0
         w, h = tw * scale, th * scale
         x, y = self.x + (self.width - w) / 2, self.y + (self.height - h) / 2
-        self._picture.size = (w, h)
-        self._picture.pos = (x, y)
+        picture = self._picture.rectangle
+        picture.size = (w, h)
+        picture.pos = (x, y)
         if w < self.width:  # pillarbox: bars left and right
             first.pos, first.size = self.pos, (x - self.x, self.height)
             second.pos, second.size = (x + w, self.y), (self.right - x - w, self.height)

@@ -1,0 +1,1 @@
+"""The room's own audio controls: the speaker volume, applied to the output and remembered."""
