@@ -148,7 +148,12 @@ class Autopilot:
         def in_view() -> bool:
             x, y = button.to_window(*button.center)
             left, bottom = scroll.to_window(*scroll.pos)
-            return left <= x <= left + scroll.width and bottom <= y <= bottom + scroll.height
+            shown = left <= x <= left + scroll.width and bottom <= y <= bottom + scroll.height
+            if not shown:
+                # Scrolled again: a scroll made while the list was still growing (large
+                # text, a long agenda) can leave the button just outside the view.
+                scroll.scroll_to(button, padding=0, animate=False)
+            return shown
 
         # The scrolled list lays out before the tap (a loaded machine takes its time).
         await self._wait(f"the Join button of {alias} scrolls into view", in_view, timeout=5)
