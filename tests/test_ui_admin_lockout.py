@@ -42,6 +42,9 @@ async def run_kiosk_once(settings: Settings, wrong_pins: int, caplog: pytest.Log
 
         await wait_until(home_shown, "the app to start")
         app = App.get_running_app()
+        # Started 0.2 s after the first frame: waited for, not assumed (a faster start
+        # shows Home before it).
+        await wait_until(lambda: "Health endpoint on" in caplog.text, "the health endpoint")
         health = re.search(r"Health endpoint on (http://\S+) ", caplog.text)
         assert health, "the health endpoint did not start"
         app.open_admin_unlock()

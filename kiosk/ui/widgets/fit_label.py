@@ -54,6 +54,13 @@ class FitLabel(Label):
         return float(width)
 
     def _fit(self, *_args: object) -> None:
+        # Measuring renders text: only when something that changes the result changed
+        # (layout passes at start-up set the same widths many times).
+        key = (self.text, self.max_font_size, self.fit_width, self.fit_height,
+               tuple(self.text_size), self.font_name, self.bold, self.min_scale, self.ceiling)
+        if key == getattr(self, "_fitted_for", None):
+            return
+        self._fitted_for = key
         size = float(self.max_font_size)
         smallest = size * self.min_scale
         self.natural_width = self._measure(size)
