@@ -71,11 +71,13 @@ async def until(check: Callable[[], Awaitable[bool]], what: str, timeout: float 
         await asyncio.sleep(0.2)
 
 
-async def start_kiosk_call(simulator: Simulator, codec: str) -> asyncio.subprocess.Process:
+async def start_kiosk_call(simulator: Simulator, codec: str, env_file: Path
+                           ) -> asyncio.subprocess.Process:
+    env_file.write_text("")  # no settings but the command line's (a developer's .env is not read)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PEXIP_", "KIOSK_"))}
     env.update(KIOSK_VIDEO_CODECS=codec, KIOSK_CAMERA_SIZE="640x360", KIOSK_LOG_LEVEL="WARNING")
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "kiosk.cli", "call", "--env-file", str(REPO / "absent.env"),
+        sys.executable, "-m", "kiosk.cli", "call", "--env-file", str(env_file),
         "--node", simulator.url, "--ca-bundle", str(simulator.ca_bundle), "--alias", ROOM,
         "--display-name", f"Kiosk {codec}", "--seconds", str(CALL_SECONDS),
         "--camera", "test", "--microphone", "test", "--speaker", "test",
@@ -90,10 +92,10 @@ def kiosk_call(simulator: Simulator, codec: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("codec", ["VP8", "H264"])
 async def test_chromium_answers_the_kiosk_then_reoffers_and_media_flows_both_ways(
-    chromium_node: tuple[Simulator, ChromiumFarEnds], codec: str
+    chromium_node: tuple[Simulator, ChromiumFarEnds], codec: str, tmp_path: Path
 ) -> None:
     simulator, far_ends = chromium_node
-    kiosk = await start_kiosk_call(simulator, codec)
+    kiosk = await start_kiosk_call(simulator, codec, tmp_path / "kiosk.env")
     try:
         await until(lambda: asyncio.sleep(0, bool(far_ends.far_ends)), "the kiosk's call")
         chromium = far_ends.far_ends[0]

@@ -42,11 +42,11 @@ async def run_kiosk_once(settings: Settings, wrong_pins: int, caplog: pytest.Log
 
         await wait_until(home_shown, "the app to start")
         app = App.get_running_app()
-        # Started 0.2 s after the first frame: waited for, not assumed (a faster start
-        # shows Home before it).
-        await wait_until(lambda: "Health endpoint on" in caplog.text, "the health endpoint")
+        # The endpoint starts once Home is on screen (its imports must not delay Home).
+        await wait_until(lambda: re.search(r"Health endpoint on (http://\S+) ", caplog.text),
+                         "the health endpoint to start")
         health = re.search(r"Health endpoint on (http://\S+) ", caplog.text)
-        assert health, "the health endpoint did not start"
+        assert health is not None
         app.open_admin_unlock()
         await wait_until(lambda: app.current_screen is ScreenName.ADMIN_UNLOCK, "admin PIN")
         await asyncio.sleep(0.05)
