@@ -29,6 +29,7 @@ from functools import partial
 from typing import Any
 
 from kiosk.config import ConfigError, Settings, validate_node_url
+from kiosk.i18n.message import fixed_message
 from kiosk.infinity.client import InfinityClient, NodeStatus
 from kiosk.infinity.errors import (
     ConferenceNotFound,
@@ -59,9 +60,11 @@ S = SessionState
 JOINING_STATES = PIN_STATES | {S.CONNECTING, S.EXTENSION_REQUIRED}
 TICK_SECONDS = 1.0
 EXTENSION_PATTERN = re.compile(r"[0-9]{1,20}")
-BAD_EXTENSION_NOTICE = "A meeting number is 1 to 20 digits."
-UNKNOWN_EXTENSION_NOTICE = "No meeting has that number — try again"
-BAD_NODE_MESSAGE = "This meeting's node address is not a valid https address"
+BAD_EXTENSION_NOTICE = fixed_message("extension_invalid", "A meeting number is 1 to 20 digits.")
+UNKNOWN_EXTENSION_NOTICE = fixed_message("extension_unknown",
+                                         "No meeting has that number — try again")
+BAD_NODE_MESSAGE = fixed_message("node_address_invalid",
+                                 "This meeting's node address is not a valid https address")
 
 
 class ConferenceSession:

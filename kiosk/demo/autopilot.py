@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.demo.host_tour import host_tour
 from kiosk.demo.screenshots import ScreenshotTaker
+from kiosk.session.pin_policy import INCORRECT_PIN_NOTICE
 from kiosk.ui.navigation.screen_names import ScreenName
 from kiosk.ui.touch_driver import long_press, tap, tap_at, type_on_keypad
 
@@ -124,6 +125,8 @@ class Autopilot:
             result="passed",
             seconds=round(time.monotonic() - started, 1),
             screenshots=saved,
+            # Text that did not fit in a screenshot (none expected in any language).
+            overflows=self._shots.overflows if self._shots is not None else [],
         )
         return 0
 
@@ -152,7 +155,8 @@ class Autopilot:
             left, bottom = scroll.to_window(*scroll.pos)
             shown = left <= x <= left + scroll.width and bottom <= y <= bottom + scroll.height
             if not shown:
-                # The agenda above may still be growing: scroll again to where it is now.
+                # Scrolled again: a scroll made while the list was still growing (large
+                # text, a long agenda) can leave the button just outside the view.
                 scroll.scroll_to(button, padding=0, animate=False)
             return shown
 
@@ -318,7 +322,8 @@ class Autopilot:
         await asyncio.sleep(0.1)
         await self._shot("dots")
         tap(pin.ids.join)
-        await self._wait("the wrong PIN is reported", lambda: "Incorrect" in pin.notice)
+        wrong = self._app.theme.translator.render(INCORRECT_PIN_NOTICE)
+        await self._wait("the wrong PIN is reported", lambda: pin.notice == wrong)
         await self._wait("the dots are cleared", lambda: pin.ids.keypad.value == "")
         if not self._on(ScreenName.PIN):
             raise AutopilotFailed(f"{self._step}: a wrong PIN must keep the PIN screen")

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Any
 
+from kiosk.i18n.message import fixed_message
 from kiosk.infinity.client import InfinityClient
 from kiosk.infinity.errors import InfinityError, InvalidToken
 from kiosk.infinity.models import ConferenceState, Event, Role, Token
@@ -52,7 +53,7 @@ log = logging.getLogger(__name__)
 S = SessionState
 IN_MEETING_STATES = frozenset({S.CONNECTED, S.WAITING_FOR_HOST})
 CONTROL_STATES = IN_MEETING_STATES | {S.RECONNECTING}
-RECONNECTING_NOTICE = "Reconnecting the call…"
+RECONNECTING_NOTICE = fixed_message("reconnecting", "Reconnecting the call…")
 
 
 @dataclass(frozen=True)

@@ -352,9 +352,10 @@ class KioskApp(App):
             self.settings,
             self._snapshot,
             self.node_reachable,
-            self.last_error,
+            self.theme.translator.render(self.last_error),
             scan_devices(),
             self.theme.texts,
+            render=self.theme.translator.render,
         )
         if self.calendar.enabled:
             rows += calendar_rows(self.calendar.snapshot.status, self.agenda.view,

@@ -13,6 +13,7 @@ from kiosk.ui.widgets import (  # noqa: F401
     captions_overlay,
     detach_when_transparent,
     entry_display,
+    fit_label,
     hideable,
     keypad,
     kiosk_button,

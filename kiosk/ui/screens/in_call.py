@@ -29,7 +29,6 @@ from kiosk.ui.screens.call_time import format_call_time
 from kiosk.ui.screens.kiosk_screen import KioskScreen
 from kiosk.ui.screens.meeting_notices import message_text, result_text
 from kiosk.ui.texts import guests_waiting_text, participants_text
-from kiosk.ui.theme import THEME
 from kiosk.ui.widgets.bar_toggle import BarToggle
 from kiosk.ui.widgets.detach_when_transparent import DetachWhenTransparent
 from kiosk.ui.widgets.keypad import Keypad
@@ -61,7 +60,7 @@ class InCallScreen(KioskScreen):
     layouts_available = BooleanProperty(False)
     layouts_open = BooleanProperty(False)
     bar_button_width = NumericProperty(84)  # design px; narrower when the bar would not fit
-    bar_hide_seconds = NumericProperty(THEME.sizes.control_bar_hide_seconds)
+    bar_hide_seconds = NumericProperty(5.0)  # the kv rule sets the theme's
     panel_open = BooleanProperty(False)
     is_host = BooleanProperty(False)
     waiting_count = NumericProperty(0)
@@ -112,7 +111,8 @@ class InCallScreen(KioskScreen):
         elif snapshot.state is SessionState.RECONNECTING:
             self.notice = self.app.theme.texts.notice_reconnecting
         elif snapshot.notice:
-            self.notice = snapshot.notice  # e.g. a mute the node did not confirm
+            # e.g. a mute the node did not confirm, in the room's language
+            self.notice = self.app.theme.translator.render(snapshot.notice)
         elif snapshot.camera.state is DeviceState.UNAVAILABLE:
             self.notice = self.app.theme.texts.notice_camera_unavailable
         else:
