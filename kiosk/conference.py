@@ -29,6 +29,7 @@ from functools import partial
 from typing import Any
 
 from kiosk.config import ConfigError, Settings, validate_node_url
+from kiosk.i18n.message import fixed_message
 from kiosk.infinity.client import InfinityClient, NodeStatus
 from kiosk.infinity.errors import (
     ConferenceNotFound,
@@ -40,7 +41,7 @@ from kiosk.infinity.errors import (
 )
 from kiosk.infinity.models import Event
 from kiosk.log_redaction import RedactingFilter
-from kiosk.media.interface import MediaCall, MediaFactory
+from kiosk.media.interface import MediaCall, MediaFactory, VideoOutput
 from kiosk.session.busy_wait import busy_wait_seconds, count_down
 from kiosk.session.error_messages import describe_error
 from kiosk.session.extra_events import Refer
@@ -62,9 +63,11 @@ S = SessionState
 JOINING_STATES = PIN_STATES | {S.CONNECTING, S.EXTENSION_REQUIRED}
 TICK_SECONDS = 1.0
 EXTENSION_PATTERN = re.compile(r"[0-9]{1,20}")
-BAD_EXTENSION_NOTICE = "A meeting number is 1 to 20 digits."
-UNKNOWN_EXTENSION_NOTICE = "No meeting has that number — try again"
-BAD_NODE_MESSAGE = "This meeting's node address is not a valid https address"
+BAD_EXTENSION_NOTICE = fixed_message("extension_invalid", "A meeting number is 1 to 20 digits.")
+UNKNOWN_EXTENSION_NOTICE = fixed_message("extension_unknown",
+                                         "No meeting has that number — try again")
+BAD_NODE_MESSAGE = fixed_message("node_address_invalid",
+                                 "This meeting's node address is not a valid https address")
 
 
 class ConferenceSession:
@@ -109,6 +112,7 @@ class ConferenceSession:
             ice_timeout=settings.ice_timeout_seconds, redactor=redactor,
             publisher=self._publisher, tasks=self._tasks, spawn=self._spawn, end=self._end,
             reconnect_give_up=settings.reconnect_give_up_seconds,
+            presentation_mode=settings.presentation,
             roster_feed=self._roster_feed, transfer=self._on_refer,
         )
         self._alias = ""
@@ -130,6 +134,11 @@ class ConferenceSession:
     def media_call(self) -> MediaCall | None:
         """The current media call (remote and local video for the UI), if any."""
         return self._meeting.media
+
+    @property
+    def presentation_video(self) -> VideoOutput | None:
+        """The slides being presented (slides m-line or JPEGs), or None."""
+        return self._meeting.view.presentation_video
 
     def subscribe(self, callback: Callable[[SessionSnapshot], None]) -> Callable[[], None]:
         """Call `callback(snapshot)` on the loop thread after every change; returns unsubscribe."""
@@ -181,6 +190,14 @@ class ConferenceSession:
     async def set_camera_muted(self, muted: bool) -> None:
         """Turn the room's camera off or on (no picture sent, and the node told)."""
         await self._guarded(self._meeting.set_muted(microphone=False, muted=muted))
+
+    async def choose_layout(self, layout: str) -> None:
+        """A host room shows the meeting in `layout` (one of `snapshot.view.layouts`)."""
+        await self._guarded(self._meeting.choose_layout(layout))
+
+    async def set_live_captions(self, shown: bool) -> None:
+        """Turn the meeting's live captions on or off for this room."""
+        await self._guarded(self._meeting.set_live_captions(shown))
 
     async def host_action(self, action: HostAction, participant_uuid: str = "") -> None:
         """A control from the participants panel (admit, lock, mute, remove, hands, help);

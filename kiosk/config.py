@@ -31,6 +31,7 @@ __all__ = ("ConfigError", "Meeting", "Settings", "known_setting_keys", "load_set
            "setting_key")
 
 from kiosk.calendar.meeting_rules import MeetingRule, MeetingRulesError, load_meeting_rules
+from kiosk.i18n.room_locale import LANGUAGES, parse_room_locale
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,8 @@ DEFAULT_STATE_DIR = Path("/var/lib/pexip-kiosk")
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 # Honoured by the Infinity client from the process environment (kiosk.infinity.proxy_environment).
 PROXY_VARIABLES = frozenset({"HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"})
+# The colour themes of kiosk/ui/palettes.py.
+THEME_NAMES = ("dark", "light", "high-contrast")
 DOMAIN_PATTERN = re.compile(r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*"
                             r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
@@ -109,6 +112,7 @@ class Settings:
     # Recovery: how long the room keeps trying by itself to get (back) into its meeting
     # when the meeting service stops answering, or says it is busy while joining.
     reconnect_give_up_seconds: float = 120.0
+    presentation: str = "stream"  # stream | jpeg | main | off (KIOSK_PRESENTATION)
     # Touch UI
     meetings: tuple[Meeting, ...] = ()
     idle_seconds: float = 120.0
@@ -117,6 +121,11 @@ class Settings:
     rotation: int = 0
     fullscreen: bool = True
     show_demo_pins: bool = False
+    # Language and readability
+    language: str = ""  # "" = the system locale (English when it is not one of ours)
+    clock_24h: bool | None = None  # None = as the language's locale writes the time
+    theme: str = "dark"
+    text_scale: float = 1.0
     # Fleet
     health_addr: str = "127.0.0.1:9110"
     # Calendar (kiosk.calendar) and where the kiosk keeps what must survive a restart
@@ -266,6 +275,15 @@ def _codecs(key: str, raw: str) -> tuple[str, ...]:
     return codecs
 
 
+PRESENTATION_MODES = ("stream", "jpeg", "main", "off")
+
+
+def _presentation(key: str, raw: str) -> str:
+    mode = raw.strip().lower()
+    if mode not in PRESENTATION_MODES:
+        raise ConfigError(key, f"{raw!r} is not one of {', '.join(PRESENTATION_MODES)}")
+    return mode
+
 def _video_encoder(key: str, raw: str) -> str:
     value = raw.strip().lower()
     if value not in ("auto", "software", "v4l2m2m"):
@@ -290,6 +308,18 @@ def _health_addr(key: str, raw: str) -> str:
     return raw
 
 
+def _language(key: str, raw: str) -> str:
+    if parse_room_locale(raw) is None:
+        raise ConfigError(key, f"{raw!r} is not one of {', '.join(LANGUAGES)} "
+                               "(or a locale of one, like de_CH or en_US)")
+    return raw.strip()
+
+
+def _theme(key: str, raw: str) -> str:
+    name = raw.strip().lower()
+    if name not in THEME_NAMES:
+        raise ConfigError(key, f"{raw!r} is not one of {', '.join(THEME_NAMES)}")
+    return name
 def validate_calendar_url(value: str, key: str) -> str:
     """An https calendar address (`webcal://` read as `https://`), or raise ConfigError.
 
@@ -512,6 +542,8 @@ def load_settings(
         kwargs["reconnect_give_up_seconds"] = _number(
             "KIOSK_RECONNECT_GIVE_UP_SECONDS", get("KIOSK_RECONNECT_GIVE_UP_SECONDS"), 5, 86400
         )
+    if get("KIOSK_PRESENTATION"):
+        kwargs["presentation"] = _presentation("KIOSK_PRESENTATION", get("KIOSK_PRESENTATION"))
     if get("KIOSK_MEETINGS"):
         kwargs["meetings"] = _meetings("KIOSK_MEETINGS", get("KIOSK_MEETINGS"))
     if get("KIOSK_IDLE_SECONDS"):
@@ -533,6 +565,14 @@ def load_settings(
         kwargs["fullscreen"] = _bool("KIOSK_FULLSCREEN", get("KIOSK_FULLSCREEN"))
     if get("KIOSK_SHOW_DEMO_PINS"):
         kwargs["show_demo_pins"] = _bool("KIOSK_SHOW_DEMO_PINS", get("KIOSK_SHOW_DEMO_PINS"))
+    if get("KIOSK_LANGUAGE"):
+        kwargs["language"] = _language("KIOSK_LANGUAGE", get("KIOSK_LANGUAGE"))
+    if get("KIOSK_CLOCK_24H"):
+        kwargs["clock_24h"] = _bool("KIOSK_CLOCK_24H", get("KIOSK_CLOCK_24H"))
+    if get("KIOSK_THEME"):
+        kwargs["theme"] = _theme("KIOSK_THEME", get("KIOSK_THEME"))
+    if get("KIOSK_TEXT_SCALE"):
+        kwargs["text_scale"] = _number("KIOSK_TEXT_SCALE", get("KIOSK_TEXT_SCALE"), 1.0, 1.6)
     if "KIOSK_HEALTH_ADDR" in raw:
         kwargs["health_addr"] = _health_addr("KIOSK_HEALTH_ADDR", get("KIOSK_HEALTH_ADDR"))
     kwargs["calendar"] = _calendar_settings(get)

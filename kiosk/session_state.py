@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from kiosk.meeting_view_state import MeetingView as StageView
 from kiosk.session.room_view import MeetingView
 
 
@@ -103,6 +104,7 @@ class SessionSnapshot:
     # The meeting's host-control state and events (lock, hold, splash, breakout, results).
     meeting: MeetingView = field(default_factory=MeetingView)
     transfer_target: str = ""  # set while the node moves the room to this meeting (refer)
+    view: StageView = field(default_factory=StageView)  # presentation, layout, captions
 
     @property
     def in_call(self) -> bool:

@@ -40,9 +40,11 @@ async function answer(offer, width, height) {
     {video: {width, height, frameRate: 30}, audio: true});
   pc = new RTCPeerConnection();
   await pc.setRemoteDescription({type: 'offer', sdp: offer});
+  const sent = new Set();  // like a node: the camera on the main m-lines, none on the slides
   for (const t of pc.getTransceivers()) {
-    const track = stream.getTracks().find(s => s.kind === t.receiver.track.kind);
-    if (track) { await t.sender.replaceTrack(track); t.direction = 'sendrecv'; }
+    const kind = t.receiver.track.kind;
+    const track = sent.has(kind) ? null : stream.getTracks().find(s => s.kind === kind);
+    if (track) { await t.sender.replaceTrack(track); t.direction = 'sendrecv'; sent.add(kind); }
   }
   await pc.setLocalDescription(); await gathered();
   return onlyLoopback(pc.localDescription.sdp);

@@ -61,6 +61,7 @@ def test_environment_wins_over_env_file(tmp_path: Path) -> None:
         ({"PEXIP_NODE": "https://a", "KIOSK_PIN_MAX_ATTEMPTS": "x"}, "KIOSK_PIN_MAX_ATTEMPTS:"),
         ({"PEXIP_NODE": "https://a", "KIOSK_RECONNECT_GIVE_UP_SECONDS": "2"},
          "KIOSK_RECONNECT_GIVE_UP_SECONDS: '2' is out of range"),
+        ({"PEXIP_NODE": "https://a", "KIOSK_PRESENTATION": "slides"}, "KIOSK_PRESENTATION: 'sl"),
     ],
 )
 def test_bad_values_give_one_line_naming_the_key(environ: dict[str, str], expected: str) -> None:
@@ -171,6 +172,12 @@ def test_proxy_variables_in_the_env_file_get_a_warning(
         "(on a device: `sudo systemctl edit pexip-kiosk`, Environment=no_proxy=...)",
     ]
 
+
+@pytest.mark.parametrize("mode", ["stream", "jpeg", "main", "off", " MAIN "])
+def test_presentation_modes(mode: str) -> None:
+    settings = load_settings(None, environ={"PEXIP_NODE": "https://a", "KIOSK_PRESENTATION": mode})
+    assert settings.presentation == mode.strip().lower()
+    assert load_settings(None, environ={"PEXIP_NODE": "https://a"}).presentation == "stream"
 
 def test_video_encoder_choice() -> None:
     base = {"PEXIP_NODE": "https://a"}

@@ -159,3 +159,40 @@ def test_attach_records_the_current_snapshot_and_unsubscribes() -> None:
     assert subscribers == [recorder.on_snapshot]
     unsubscribe()
     assert subscribers == []
+
+
+def test_media_quality_and_the_last_error_per_room() -> None:
+    from kiosk.media.interface import MediaStats
+
+    metrics = KioskMetrics(process_metrics=False)
+    clock = FakeClock(1_700_000_000.0)
+    recorder = SessionMetricsRecorder(metrics, wall_clock=clock)
+    metrics.set_media(MediaStats(fps_sent=25.0, fps_received=30.0, bitrate_in_kbps=1800.0,
+                                 bitrate_out_kbps=950.5, packets_lost=12, round_trip_ms=42.0))
+    assert value(metrics, "kiosk_video_frames_per_second", direction="in") == 30.0
+    assert value(metrics, "kiosk_video_bitrate_kbps", direction="in") == 1800.0
+    assert value(metrics, "kiosk_video_bitrate_kbps", direction="out") == 950.5
+    assert value(metrics, "kiosk_call_packets_lost") == 12
+    assert value(metrics, "kiosk_call_round_trip_seconds") == 0.042
+    metrics.set_media(None)  # the call ended: every figure back to 0
+    assert value(metrics, "kiosk_video_bitrate_kbps", direction="in") == 0
+    assert value(metrics, "kiosk_call_round_trip_seconds") == 0
+
+    recorder.on_snapshot(snap(S.CONNECTING))
+    recorder.on_snapshot(snap(S.ERROR, error=SessionError(ErrorCode.NODE_UNREACHABLE, "x")))
+    assert value(metrics, "kiosk_last_error_timestamp_seconds",
+                 code="node_unreachable") == 1_700_000_000.0
+    clock.now += 60
+    recorder.on_snapshot(snap(S.CONNECTING))
+    recorder.on_snapshot(snap(S.ERROR, error=SessionError(ErrorCode.INVALID_PIN, "y")))
+    last = {labels: v for (name, labels), v in samples(metrics).items()
+            if name == "kiosk_last_error_timestamp_seconds"}
+    assert last == {(("code", "invalid_pin"),): 1_700_000_060.0}  # only the newest
+
+
+def test_every_failure_reason_is_exported_from_the_start() -> None:
+    metrics = KioskMetrics(process_metrics=False)
+    exported = samples(metrics)
+    for code in ErrorCode:
+        assert exported[("kiosk_join_failures_total", (("reason", code.value),))] == 0
+    assert exported[("kiosk_calls_ended_total", (("reason", "left"),))] == 0

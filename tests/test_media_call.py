@@ -61,7 +61,11 @@ class FarEnd:
                     self.audio_peaks.append(int(np.abs(frame.to_ndarray()).max()))
 
     def _add_sources(self) -> None:
+        kinds_sent: set[str] = set()
         for transceiver in self.pc.getTransceivers():
+            if transceiver.kind in kinds_sent:
+                continue  # the kiosk's slides m-line: nobody presents here
+            kinds_sent.add(transceiver.kind)
             if transceiver.kind == "video" and self._send_video:
                 player = MediaPlayer("testsrc=size=320x240:rate=30", format="lavfi")
             elif transceiver.kind == "audio" and self._send_audio:
@@ -324,7 +328,8 @@ async def test_close_stops_the_devices_and_never_raises() -> None:
     await call.close()  # before any offer
     call = make_call()
     await call.create_offer()
-    sender_tracks = [t.sender.track for t in call.peer_connection.getTransceivers()]  # type: ignore[union-attr]
+    # The first two m-lines send; the third (slides) only receives.
+    sender_tracks = [t.sender.track for t in call.peer_connection.getTransceivers()[:2]]  # type: ignore[union-attr]
     await call.close()
     await call.close()
     assert len(sender_tracks) == 2  # test camera and test microphone, both sending
@@ -337,7 +342,7 @@ async def test_close_stops_the_devices_and_never_raises() -> None:
 async def test_close_still_closes_the_connection_when_a_device_fails_to_stop() -> None:
     call = make_call()
     await call.create_offer()
-    audio, video = (t.sender.track for t in call.peer_connection.getTransceivers())  # type: ignore[union-attr]
+    audio, video = (t.sender.track for t in call.peer_connection.getTransceivers()[:2])  # type: ignore[union-attr]
     assert video is not None and audio is not None
 
     def unplugged_camera_stop() -> None:

@@ -77,3 +77,12 @@ def test_read_report_sums_streams_and_transports() -> None:
     assert totals.packets_lost == 5
     assert totals.round_trip_ms is not None and abs(totals.round_trip_ms - 40.0) < 1e-6
     assert read_report({}).round_trip_ms is None
+
+
+def test_rate_meter_never_reads_a_burst_as_a_huge_rate() -> None:
+    clock = FakeClock()
+    meter = RateMeter(window=2.0, clock=clock)
+    for _ in range(4):  # four frames decoded within a millisecond after a stall
+        meter.tick()
+        clock.now += 0.0002
+    assert meter.rate() <= 8.0

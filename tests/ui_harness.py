@@ -76,9 +76,13 @@ class RunningKiosk:
 
 @asynccontextmanager
 async def running_kiosk(
-    simulator: SimulatorThread, settings: Settings, with_media: bool = True
+    simulator: SimulatorThread, settings: Settings, with_media: bool = True,
+    theme: Any = None,
 ) -> AsyncIterator[RunningKiosk]:
-    """Start the kiosk app on the current loop; stop it (and leave any meeting) afterwards."""
+    """Start the kiosk app on the current loop; stop it (and leave any meeting) afterwards.
+
+    `theme`: a `kiosk.ui.theme.Theme` (e.g. `theme_for(settings)`); the default theme if None.
+    """
     prepare_environment()
     options = LaunchOptions()
     configure_window(settings, options)
@@ -89,7 +93,8 @@ async def running_kiosk(
 
     factory = AiortcMediaFactory(settings) if with_media else None
     session = ConferenceSession(settings, media_factory=factory)
-    app = KioskApp(settings, session, options)
+    app = KioskApp(settings, session, options) if theme is None else KioskApp(
+        settings, session, options, theme=theme)
     task = asyncio.ensure_future(app.async_run(async_lib="asyncio"))
     try:
         await wait_until(

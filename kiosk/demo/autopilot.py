@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.demo.host_tour import host_tour
 from kiosk.demo.screenshots import ScreenshotTaker
+from kiosk.session.pin_policy import INCORRECT_PIN_NOTICE
 from kiosk.ui.navigation.screen_names import ScreenName
 from kiosk.ui.touch_driver import long_press, tap, tap_at, type_on_keypad
 
@@ -35,6 +36,11 @@ CONNECTING_HOLD_SECONDS = 2.0
 WRONG_PIN = "1111"
 BOARD_HOST_PIN = "2468"
 ADMIN_HOLD_SECONDS = 5.3
+# The Team meeting's host presents 20 s after the room joins (assets/demo_rooms.toml).
+PRESENTATION_TIMEOUT = 45.0
+DEMO_LAYOUT = "1:7"
+DEMO_CAPTIONS = ["Good morning everyone, thanks for joining.",
+                 "Let's start with last quarter's numbers."]
 
 
 class AutopilotFailed(Exception):
@@ -119,6 +125,8 @@ class Autopilot:
             result="passed",
             seconds=round(time.monotonic() - started, 1),
             screenshots=saved,
+            # Text that did not fit in a screenshot (none expected in any language).
+            overflows=self._shots.overflows if self._shots is not None else [],
         )
         return 0
 
@@ -145,7 +153,12 @@ class Autopilot:
         def in_view() -> bool:
             x, y = button.to_window(*button.center)
             left, bottom = scroll.to_window(*scroll.pos)
-            return left <= x <= left + scroll.width and bottom <= y <= bottom + scroll.height
+            shown = left <= x <= left + scroll.width and bottom <= y <= bottom + scroll.height
+            if not shown:
+                # Scrolled again: a scroll made while the list was still growing (large
+                # text, a long agenda) can leave the button just outside the view.
+                scroll.scroll_to(button, padding=0, animate=False)
+            return shown
 
         # The scrolled list lays out before the tap (a loaded machine takes its time).
         await self._wait(f"the Join button of {alias} scrolls into view", in_view, timeout=5)
@@ -237,12 +250,64 @@ class Autopilot:
         await self._wait_for_tones("meet.open", "1")
         await self._shot("keypad")
         tap(in_call.ids.dtmf)
+        await self._layouts_and_captions()
         self._begin("open room: control bar hides")
         await self._wait("the control bar hides", lambda: not in_call.bar_visible, timeout=10)
         await asyncio.sleep(0.4)
         await self._shot("bar-hidden")
         self._begin("open room: leave")
         await self._leave()
+
+    def _show_bar(self) -> Any:
+        in_call = self._screen(ScreenName.IN_CALL)
+        if not in_call.bar_visible:
+            tap(in_call)  # the first touch only brings the control bar back
+        return in_call
+
+    async def _layouts_and_captions(self) -> None:
+        self._begin("open room: layout picker")
+        in_call = self._show_bar()
+        await self._wait("the Layout button shows", lambda: in_call.layouts_available)
+        tap(in_call.ids.layout)
+        picker = in_call.ids.layout_picker
+        await self._wait("the layout thumbnails show", lambda: len(picker.thumbs()) >= 4)
+        target = next(t for t in picker.thumbs() if t.layout == DEMO_LAYOUT)
+        tap(target)
+        await self._wait("the meeting shows the chosen layout", lambda: target.selected)
+        room = await asyncio.to_thread(self._node.room, "meet.open")
+        if room["layout"] != DEMO_LAYOUT:
+            raise AutopilotFailed(f"{self._step}: the node did not get the layout")
+        await asyncio.sleep(0.2)
+        await self._shot("layouts")
+        tap(in_call.ids.layout)
+        self._begin("open room: live captions")
+        await self._wait("the CC button shows", lambda: in_call.captions_available)
+        tap(self._show_bar().ids.captions)
+        await self._wait("captions are on", lambda: in_call.captions_shown)
+        await asyncio.to_thread(self._node.play_captions, "meet.open", DEMO_CAPTIONS, 0.08)
+        overlay = in_call.ids.captions_overlay
+        await self._wait("the captions show", lambda: overlay.current == DEMO_CAPTIONS[-1])
+        await asyncio.sleep(0.2)
+        await self._shot("captions")
+        tap(self._show_bar().ids.captions)
+        await self._wait("captions are off", lambda: not in_call.captions_shown)
+
+    async def _presentation(self) -> None:
+        self._begin("optional-PIN room: the host presents")
+        in_call = self._screen(ScreenName.IN_CALL)
+        await self._wait("the host presents", lambda: in_call.presenting,
+                         timeout=PRESENTATION_TIMEOUT)
+        await self._wait("the slides and the PiP show", lambda: in_call.ids.remote.has_frame
+                         and in_call.ids.pip.has_frame and in_call.ids.remote.blits > 3)
+        await asyncio.sleep(0.3)
+        await self._shot("presenting")
+        self._begin("optional-PIN room: swap slides and people")
+        tap(in_call.ids.pip)
+        await self._wait("the people fill the screen", lambda: in_call.swapped)
+        await asyncio.sleep(0.5)
+        await self._shot("swapped")
+        tap(in_call.ids.pip)
+        await self._wait("the slides fill the screen again", lambda: not in_call.swapped)
 
     async def _pin_room(self) -> None:
         self._begin("PIN room: join")
@@ -257,7 +322,8 @@ class Autopilot:
         await asyncio.sleep(0.1)
         await self._shot("dots")
         tap(pin.ids.join)
-        await self._wait("the wrong PIN is reported", lambda: "Incorrect" in pin.notice)
+        wrong = self._app.theme.translator.render(INCORRECT_PIN_NOTICE)
+        await self._wait("the wrong PIN is reported", lambda: pin.notice == wrong)
         await self._wait("the dots are cleared", lambda: pin.ids.keypad.value == "")
         if not self._on(ScreenName.PIN):
             raise AutopilotFailed(f"{self._step}: a wrong PIN must keep the PIN screen")
@@ -296,6 +362,7 @@ class Autopilot:
         await self._wait("the microphone shows muted", lambda: in_call.mic_muted)
         await asyncio.sleep(0.2)
         await self._shot("muted")
+        await self._presentation()
         self._begin("optional-PIN room: leave")
         await self._leave()
 

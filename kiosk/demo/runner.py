@@ -13,12 +13,14 @@ import logging
 import sys
 from pathlib import Path
 
-from kiosk.demo.settings import DEMO_HINTS, demo_settings
+from kiosk.config import ConfigError
+from kiosk.demo.settings import demo_hints, demo_settings, demo_translator
 from kiosk.simulator.child_process import SimulatorProcess, SimulatorProcessError
 from kiosk.ui.launch.launch_options import LaunchOptions
 
 log = logging.getLogger(__name__)
 
+EXIT_BAD_SETTING = 2
 EXIT_SIMULATOR_FAILED = 5
 DEMO_WINDOW = (1280, 720)
 AUTOPILOT_WINDOW = (800, 480)
@@ -49,9 +51,14 @@ def run_demo(autopilot: bool, screenshots: Path | None) -> int:
     try:
         sys.stdout.write(json.dumps({"event": "simulator", "url": simulator.url}) + "\n")
         sys.stdout.flush()
-        settings = demo_settings(simulator.url, simulator.ca_bundle)
+        try:
+            settings = demo_settings(simulator.url, simulator.ca_bundle)
+        except ConfigError as exc:
+            sys.stderr.write(f"pexip-kiosk demo: {exc}\n")
+            return EXIT_BAD_SETTING
+        hints = demo_hints(demo_translator(settings))
         if not autopilot:
-            options = LaunchOptions(allow_exit=True, demo_hints=DEMO_HINTS,
+            options = LaunchOptions(allow_exit=True, demo_hints=hints,
                                     window_size=DEMO_WINDOW)
             return run_app(settings, options, redactor=redactor).code
 
@@ -61,7 +68,7 @@ def run_demo(autopilot: bool, screenshots: Path | None) -> int:
             pilot = Autopilot(app, simulator.control, screenshots, settings.admin_pin)  # type: ignore[arg-type]
             return await pilot.run()
 
-        options = LaunchOptions(allow_exit=False, demo_hints=DEMO_HINTS,
+        options = LaunchOptions(allow_exit=False, demo_hints=hints,
                                 window_size=AUTOPILOT_WINDOW)
         return run_app(settings, options, redactor=redactor, hook=drive).code
     finally:

@@ -39,11 +39,15 @@ class ScreenshotTaker:
         self._directory = directory
         self._sizes = tuple(sizes)
         self.saved: list[Path] = []
+        # "<file>: <label> ...": text that did not fit in a screenshot (kiosk.demo.layout_check).
+        self.overflows: list[str] = []
         directory.mkdir(parents=True, exist_ok=True)
 
     async def take(self, label: str = "") -> list[Path]:
         """Save the screen on top now at every size; returns the files written."""
         from kivy.core.window import Window
+
+        from kiosk.demo.layout_check import find_overflows
 
         app = self._app
         root = app.root
@@ -60,6 +64,9 @@ class ScreenshotTaker:
                 path = self._directory / screenshot_name(screen, size, label)
                 root.export_to_png(str(path))
                 written.append(path)
+                for problem in find_overflows(root, size):
+                    self.overflows.append(f"{path.name}: {problem}")
+                    log.warning("Text does not fit in %s: %s", path.name, problem)
         finally:
             root.size_hint = (1, 1)
             root.size = Window.size

@@ -20,7 +20,8 @@ from prometheus_client import (
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from kiosk import __version__
-from kiosk.session_state import DeviceState, SessionState
+from kiosk.media.interface import MediaStats
+from kiosk.session_state import DeviceState, ErrorCode, SessionState
 
 # Meetings last minutes to hours: buckets from 30 s to 4 h.
 CALL_DURATION_BUCKETS = (30, 60, 300, 600, 1800, 3600, 7200, 14400, float("inf"))
@@ -75,6 +76,24 @@ class KioskMetrics:
             "kiosk_video_frames_per_second", "Video frame rate of the current call",
             ["direction"], registry=reg,
         )
+        # Media quality of the current call (0 outside a call), for the fleet dashboard.
+        self.bitrate = Gauge(
+            "kiosk_video_bitrate_kbps", "Media bitrate of the current call in kbit/s",
+            ["direction"], registry=reg,
+        )
+        self.packets_lost = Gauge(
+            "kiosk_call_packets_lost", "Packets lost so far in the current call (received)",
+            registry=reg,
+        )
+        self.round_trip = Gauge(
+            "kiosk_call_round_trip_seconds",
+            "Round-trip time of the current call's media (0 when unknown)", registry=reg,
+        )
+        self.last_error = Gauge(
+            "kiosk_last_error_timestamp_seconds",
+            "When the session last showed an error (Unix time), labelled with its code",
+            ["code"], registry=reg,
+        )
         self.node_reachable = Gauge(
             "kiosk_node_reachable", "1 when the Conferencing Node answered its last check",
             registry=reg,
@@ -93,8 +112,15 @@ class KioskMetrics:
         )
         for direction in ("in", "out"):
             self.fps.labels(direction=direction).set(0)
+            self.bitrate.labels(direction=direction).set(0)
         for device in DEVICES:
             self.device_state.labels(device=device).state(DeviceState.UNKNOWN.value)
+        # Every reason at 0 from the start: Prometheus' increase() counts a failure only
+        # when its series existed before it (a series first seen at 1 would count as 0).
+        for code in ErrorCode:
+            self.join_failures.labels(reason=code.value)
+            self.calls_ended.labels(reason=code.value)
+        self.calls_ended.labels(reason="left")
         self.state.state(SessionState.IDLE.value)
         if process_metrics:
             # CPU, memory and start time of this process, for the fleet dashboard.
@@ -112,6 +138,20 @@ class KioskMetrics:
         """Record the received and sent video frame rates (0 outside a call)."""
         self.fps.labels(direction="in").set(fps_in)
         self.fps.labels(direction="out").set(fps_out)
+
+    def set_media(self, stats: MediaStats | None) -> None:
+        """Record the current call's frame rates and quality (None: no call, all 0)."""
+        stats = stats or MediaStats()
+        self.set_fps(stats.fps_received, stats.fps_sent)
+        self.bitrate.labels(direction="in").set(stats.bitrate_in_kbps)
+        self.bitrate.labels(direction="out").set(stats.bitrate_out_kbps)
+        self.packets_lost.set(stats.packets_lost)
+        self.round_trip.set((stats.round_trip_ms or 0.0) / 1000.0)
+
+    def set_last_error(self, code: str, at: float) -> None:
+        """Record the newest error (only one code at a time: the last one)."""
+        self.last_error.clear()
+        self.last_error.labels(code=code).set(at)
 
     def record_admin_lockout(self, seconds: float) -> None:
         """Count an admin lock-out that just started, lasting `seconds`."""

@@ -157,7 +157,4 @@ class HealthServer:
                 stats = await asyncio.wait_for(self._media_stats(), STATS_TIMEOUT)
             except Exception as exc:  # metrics must render even if the call is going away
                 log.debug("Media stats unavailable: %s", type(exc).__name__)
-        if stats is None:
-            self._metrics.set_fps(0.0, 0.0)
-        else:
-            self._metrics.set_fps(stats.fps_received, stats.fps_sent)
+        self._metrics.set_media(stats)

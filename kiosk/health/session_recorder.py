@@ -72,6 +72,7 @@ class SessionMetricsRecorder:
         self._record_token_refreshes(snapshot.token_refreshes)
         if snapshot.error is not None and snapshot.error != previous.error:
             self._last_error = RecordedError(snapshot.error, self._wall_clock())
+            metrics.set_last_error(snapshot.error.code.value, self._last_error.at)
 
         if previous.state in _AT_REST and snapshot.state not in _AT_REST:
             metrics.join_attempts.inc()

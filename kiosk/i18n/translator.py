@@ -1,9 +1,11 @@
-"""One language's catalogue: `gettext` and `ngettext`, English when no catalogue exists."""
+"""One language's catalogue: `gettext`, `ngettext` and `render`, English when none exists."""
 
 from __future__ import annotations
 
 import gettext
 from pathlib import Path
+
+from kiosk.i18n.message import Message
 
 DOMAIN = "kiosk"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -34,3 +36,22 @@ class Translator:
     def ngettext(self, singular: str, plural: str, count: int) -> str:
         """The singular or plural form for `count`, in the room's language."""
         return self._catalogue.ngettext(singular, plural, count)
+
+    def render(self, text: str) -> str:
+        """A sentence from the session in the room's language.
+
+        A `Message` is translated from its source and filled with its parameters; a
+        plain string (a text nobody made a Message yet) is shown as it is.
+        """
+        if not isinstance(text, Message):
+            return text
+        if text.plural is not None and text.count_param is not None:
+            count = text.params.get(text.count_param, 0)
+            template = self.ngettext(text.source, text.plural, int(count))
+        else:
+            template = self.gettext(text.source)
+        try:
+            return template.format(**text.params)
+        except (KeyError, IndexError, ValueError):
+            # A catalogue with a broken placeholder must not blank the screen: English.
+            return str.__str__(text)

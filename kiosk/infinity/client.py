@@ -48,6 +48,7 @@ from kiosk.infinity.reply_parser import (
     reply_result,
     retry_after_seconds,
 )
+from kiosk.infinity.view_models import parse_available_layouts, parse_layout_svgs
 from kiosk.net import (
     BodyTooLarge,
     DeadlineAdapter,
@@ -67,6 +68,7 @@ HEADER_SAFE = frozenset(string.printable) - frozenset(string.whitespace)
 MAX_ERROR_BODY = 64 * 1024
 # The largest reply read: SDP answers are ~10 KB, layout SVGs some 100 KB.
 MAX_REPLY_BYTES = 1024 * 1024
+MAX_PRESENTATION_JPEG = 16 * 1024 * 1024
 MAX_THEME_IMAGE = 8 * 1024 * 1024
 CONFERENCE_COMMANDS = frozenset({
     "lock", "unlock", "muteguests", "unmuteguests", "start_conference", "clearallbuzz",
@@ -398,13 +400,17 @@ class InfinityClient:
     # ---- media call -----------------------------------------------------------------------
 
     def calls(self, alias: str, participant_uuid: str, token: str, sdp: str,
-              breakout: str | None = None) -> CallAnswer:
+              present: str | None = None, breakout: str | None = None) -> CallAnswer:
         """Start the WebRTC call with an SDP offer; the node's answer (slow: long timeout).
 
-        With `breakout`, the call is made in that breakout room of the conference."""
+        `present="main"` asks the node to put presentations into the main video. With
+        `breakout`, the call is made in that breakout room of the conference."""
         path = f"{self._participant(alias, participant_uuid, breakout)}/calls"
+        body = {"call_type": "WEBRTC", "sdp": sdp}
+        if present:
+            body["present"] = present
         result = self._call(
-            "POST", path, "calls", token=token, body={"call_type": "WEBRTC", "sdp": sdp},
+            "POST", path, "calls", token=token, body=body,
             read_timeout=self._timeouts.calls_read,
         )
         return _parsed(lambda: CallAnswer.parse(result), "calls")
@@ -477,6 +483,54 @@ class InfinityClient:
         """Remove the participant (oneself) from the conference."""
         path = f"{self._participant(alias, participant_uuid)}/disconnect"
         self._control(path, "disconnect_participant", token)
+
+    # ---- presentation, layouts, live captions ---------------------------------------------
+
+    def presentation_jpeg(self, alias: str, token: str, frame_id: str, high: bool = True
+                          ) -> bytes:
+        """The presentation image of `frame_id` (a `presentation_frame` event's id).
+
+        `presentation_high.jpeg`, or the smaller `presentation.jpeg` (`high=False`, for a
+        receive budget of at most 384 kbit/s). The bytes are checked to be a JPEG.
+        """
+        if not frame_id.isdigit():
+            raise ValueError("a presentation frame id is a number")
+        name = "presentation_high.jpeg" if high else "presentation.jpeg"
+        path = f"{self._conference(alias)}/{name}?id={frame_id}"
+        reply = self._send("GET", path, token=token)
+        if reply.status == 200 and reply.body[:2] == b"\xff\xd8":
+            if len(reply.body) > MAX_PRESENTATION_JPEG:
+                raise ProtocolError("presentation image: larger than a presentation can be")
+            return reply.body
+        if reply.status == 200:
+            raise ProtocolError("presentation image: the reply is not a JPEG")
+        reply_result(reply, "presentation image", secrets=(token,))
+        raise ProtocolError(f"presentation image: unexpected HTTP {reply.status}")
+
+    def available_layouts(self, alias: str, token: str) -> tuple[str, ...]:
+        """The layout ids a host may choose (`GET available_layouts`)."""
+        result = self._call("GET", f"{self._conference(alias)}/available_layouts",
+                            "available_layouts", token=token)
+        return _parsed(lambda: parse_available_layouts(result), "available_layouts")
+
+    def layout_svgs(self, alias: str, token: str) -> dict[str, str]:
+        """The node's own thumbnails: layout id -> SVG text (`GET layout_svgs`)."""
+        result = self._call("GET", f"{self._conference(alias)}/layout_svgs", "layout_svgs",
+                            token=token)
+        return _parsed(lambda: parse_layout_svgs(result), "layout_svgs")
+
+    def transform_layout(self, alias: str, token: str, layout: str) -> None:
+        """Show the meeting in `layout` (hosts): `POST transform_layout {transforms: {layout}}`."""
+        if not layout.strip():
+            raise ValueError("the layout id is empty")
+        self._control(f"{self._conference(alias)}/transform_layout", "transform_layout", token,
+                      {"transforms": {"layout": layout.strip()}})
+
+    def set_live_captions(self, alias: str, participant_uuid: str, token: str, shown: bool
+                          ) -> None:
+        """Start (`show_live_captions`) or stop (`hide_live_captions`) the room's captions."""
+        action = "show_live_captions" if shown else "hide_live_captions"
+        self._control(f"{self._participant(alias, participant_uuid)}/{action}", action, token)
 
     # ---- host controls, hands, breakouts, theme ----------------------------------------------
 

@@ -42,6 +42,7 @@ class AiortcMediaFactory:
         ice_servers: Sequence[IceServer],
         bandwidth_out_kbps: int | None = None,
         relay_only: bool = False,
+        bandwidth_in_kbps: int | None = None,
         video_codecs: Sequence[str] | None = None,
     ) -> AiortcMediaCall:
         """A new call with the token's ICE servers; devices are opened by `create_offer`."""
@@ -50,6 +51,7 @@ class AiortcMediaFactory:
             ice_servers=ice_servers,
             bandwidth_out_kbps=bandwidth_out_kbps,
             relay_only=relay_only,
+            bandwidth_in_kbps=bandwidth_in_kbps,
             encoder_choice=self._encoder_choice,
             encoding=self._encoding,
             video_codecs=video_codecs,

@@ -18,6 +18,7 @@ import av
 from aiortc.contrib.media import MediaPlayer
 
 from kiosk.config import Settings
+from kiosk.i18n.message import MessageText, fixed_message
 from kiosk.media.file_camera import file_camera_path, open_file_camera
 from kiosk.media.opened_source import (
     DeviceUnavailable,
@@ -33,6 +34,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEVICE_GLOB = "/dev/video*"
+NO_CAMERA = fixed_message("camera_none_connected", "no camera connected")
+NO_WORKING_CAMERA = fixed_message("camera_none_working", "no working camera found")
+CANNOT_OPEN = MessageText("camera_cannot_open", "camera {path} cannot be opened ({detail})")
+NOT_A_CAMERA = MessageText("camera_not_capture", "{path} is not a video capture device")
 
 
 def open_camera(settings: Settings) -> OpenedSource:
@@ -69,11 +74,11 @@ def open_v4l2(path: str, settings: Settings) -> MediaPlayer:
     try:
         player = MediaPlayer(path, format="v4l2", options=options)
     except av.FFmpegError as exc:
-        raise DeviceUnavailable(f"camera {path} cannot be opened ({_ffmpeg_reason(exc)})") from None
+        raise DeviceUnavailable(CANNOT_OPEN(path=path, detail=_ffmpeg_reason(exc))) from None
     except OSError as exc:
-        raise DeviceUnavailable(f"camera {path} cannot be opened ({exc.strerror or exc})") from None
+        raise DeviceUnavailable(CANNOT_OPEN(path=path, detail=exc.strerror or str(exc))) from None
     if player.video is None:
-        raise DeviceUnavailable(f"{path} is not a video capture device")
+        raise DeviceUnavailable(NOT_A_CAMERA(path=path))
     return player.video
 
 
@@ -90,7 +95,7 @@ def candidate_devices() -> list[str]:
 def _first_working_device(settings: Settings) -> OpenedSource:
     devices = candidate_devices()
     if not devices:
-        raise DeviceUnavailable("no camera connected")
+        raise DeviceUnavailable(NO_CAMERA)
     reasons = []
     for path in devices:
         try:
@@ -99,7 +104,7 @@ def _first_working_device(settings: Settings) -> OpenedSource:
             # USB webcams also create metadata nodes that cannot capture: try the next.
             log.debug("Skipping %s: %s", path, exc)
             reasons.append(str(exc))
-    raise DeviceUnavailable(reasons[0] if len(reasons) == 1 else "no working camera found")
+    raise DeviceUnavailable(reasons[0] if len(reasons) == 1 else NO_WORKING_CAMERA)
 
 
 def _test_pattern(settings: Settings) -> TestPatternTrack:

@@ -24,9 +24,15 @@ from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 from av import VideoFrame
 
+from kiosk.i18n.message import MessageText
 from kiosk.media.opened_source import DeviceUnavailable
 
 FILE_CAMERA_PREFIX = "file:"
+# Why the file camera cannot be used (the admin screen shows it in the room's language).
+NO_FILE = MessageText("camera_file_missing", "camera file {path} does not exist")
+NO_VIDEO = MessageText("camera_file_no_video", "camera file {path} has no video")
+CANNOT_PLAY = MessageText("camera_file_unplayable",
+                          "camera file {path} cannot be played ({detail})")
 VIDEO_CLOCK = 90000
 QUEUE_FRAMES = 2  # a slow consumer loses old frames, as with a live camera
 LATE_RESTART_SECONDS = 1.0  # further behind than this: restart the schedule, never burst
@@ -45,16 +51,16 @@ def open_file_camera(path: Path, fallback_fps: int) -> FileCameraTrack:
     Blocking (FFmpeg probes the file): call it in a thread.
     """
     if not path.is_file():
-        raise DeviceUnavailable(f"camera file {path} does not exist")
+        raise DeviceUnavailable(NO_FILE(path=str(path)))
     try:
         with av.open(str(path)) as container:
             if not container.streams.video:
-                raise DeviceUnavailable(f"camera file {path} has no video")
+                raise DeviceUnavailable(NO_VIDEO(path=str(path)))
             stream = container.streams.video[0]
             rate = stream.average_rate or stream.guessed_rate
     except av.FFmpegError as exc:
         reason = getattr(exc, "strerror", None) or type(exc).__name__
-        raise DeviceUnavailable(f"camera file {path} cannot be played ({reason})") from None
+        raise DeviceUnavailable(CANNOT_PLAY(path=str(path), detail=str(reason))) from None
     fps = float(rate) if rate else float(fallback_fps)
     return FileCameraTrack(path, fps)
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import threading
 import time
-
-from av import VideoFrame
+from typing import TYPE_CHECKING
 
 from kiosk.media.interface import RgbaFrame
+
+if TYPE_CHECKING:  # the mailbox only holds frames: PyAV loads with the media stack
+    from av import VideoFrame
 
 
 class FrameMailbox:

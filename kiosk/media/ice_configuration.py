@@ -11,7 +11,7 @@ import logging
 from collections.abc import Sequence
 
 from aiortc import RTCConfiguration, RTCIceServer
-from aiortc.rtcconfiguration import RTCIceTransportPolicy
+from aiortc.rtcconfiguration import RTCBundlePolicy, RTCIceTransportPolicy
 
 from kiosk.infinity.models import IceServer
 
@@ -35,4 +35,8 @@ def rtc_configuration(
     return RTCConfiguration(
         iceServers=servers,
         iceTransportPolicy=RTCIceTransportPolicy.RELAY if relay_only else RTCIceTransportPolicy.ALL,
+        # One transport for every m-line. With aiortc's default ("balanced") a second video
+        # m-line (the slides) keeps a transport of its own that the node's BUNDLE answer
+        # never connects, and nothing arrives on it.
+        bundlePolicy=RTCBundlePolicy.MAX_BUNDLE,
     )

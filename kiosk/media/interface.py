@@ -51,6 +51,9 @@ class MediaStats:
     audio_packets_sent: int = 0
     audio_packets_received: int = 0
     first_remote_frame_at: float | None = None  # time.monotonic()
+    slides_frames_received: int = 0  # on the slides m-line (presentation receive)
+    fps_slides_received: float = 0.0
+    resolution_slides_received: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,7 @@ class MediaFactory(Protocol):
         ice_servers: Sequence[IceServer],
         bandwidth_out_kbps: int | None = None,
         relay_only: bool = False,
+        bandwidth_in_kbps: int | None = None,
         video_codecs: Sequence[str] | None = None,
     ) -> MediaCall:
         """A new call object; sources are opened by `create_offer`. `video_codecs`

@@ -6,11 +6,20 @@ from dataclasses import dataclass
 
 from aiortc import MediaStreamTrack
 
+from kiosk.i18n.message import fixed_message
 from kiosk.session_state import DeviceState, DeviceStatus
+
+# Why a device is not used, shown on the admin screen in the room's language.
+TURNED_OFF = {
+    "Camera": fixed_message("camera_turned_off", "Camera turned off in the settings"),
+    "Microphone": fixed_message("microphone_turned_off", "Microphone turned off in the settings"),
+}
+OTHER_TURNED_OFF = fixed_message("device_turned_off", "Turned off in the settings")
 
 
 class DeviceUnavailable(Exception):
-    """A configured device could not be opened; `str()` is the reason for the room screen."""
+    """A configured device could not be opened; `str()` is the reason for the room screen
+    (a `Message`, so the admin screen shows it in the room's language)."""
 
 
 @dataclass
@@ -29,7 +38,7 @@ class OpenedSource:
 
 def disabled(what: str) -> OpenedSource:
     """A device configured as `none`."""
-    return OpenedSource(DeviceStatus(DeviceState.DISABLED, f"{what} turned off in the settings"))
+    return OpenedSource(DeviceStatus(DeviceState.DISABLED, TURNED_OFF.get(what, OTHER_TURNED_OFF)))
 
 
 def unavailable(reason: str) -> OpenedSource:

@@ -42,6 +42,7 @@ from kiosk.media.outgoing_video import OutgoingVideoTrack
 from kiosk.media.rate_meter import RateMeter
 from kiosk.media.remote_video import read_remote_video
 from kiosk.media.sent_codec import sent_video_codec
+from kiosk.media.slides_sdp import mark_slides, slides_answered, slides_mid
 from kiosk.media.speaker_sink import SpeakerSink
 from kiosk.session_state import DeviceState, DeviceStatus
 
@@ -58,6 +59,11 @@ class AiortcMediaCall:
     renegotiation; a new call object starts unmuted, so the session re-applies
     them), `on_device_change(callback)` (a device status changed mid-call),
     `connection_state`, `configuration` and `speaker_sink` (counters of received sound).
+
+    Presentation receive (`settings.presentation == "stream"`): the offer has a second,
+    receive-only video m-line tagged `a=content:slides`; what the node sends there goes
+    to `presentation_video`, and `slides_negotiated` says whether the node's answer
+    accepted it (if not, the session falls back to the presentation JPEGs).
     """
 
     def __init__(
@@ -66,12 +72,14 @@ class AiortcMediaCall:
         ice_servers: Sequence[IceServer] = (),
         bandwidth_out_kbps: int | None = None,
         relay_only: bool = False,
+        bandwidth_in_kbps: int | None = None,
         encoder_choice: EncoderChoice | None = None,
         encoding: EncodingOptions | None = None,
         video_codecs: Sequence[str] | None = None,
         address_source: AddressSource = host_addresses,
     ) -> None:
         self._settings = settings
+        self._bandwidth_in_kbps = bandwidth_in_kbps
         self._encoder_choice = encoder_choice or EncoderChoice(
             EncoderPreference(settings.video_encoder)
         )
@@ -85,6 +93,11 @@ class AiortcMediaCall:
         self.speaker = DeviceStatus()
         self.remote_video = FrameMailbox()
         self.local_video = FrameMailbox()
+        self.presentation_video = FrameMailbox()
+        self._slides: RTCRtpTransceiver | None = None
+        self._slides_mid: str | None = None
+        self._slides_negotiated = False
+        self._slides_meter = RateMeter()
         self._pc: RTCPeerConnection | None = None
         self._video_out: OutgoingVideoTrack | None = None
         self._video_send: EncodedVideoTrack | None = None  # encodes _video_out for the sender
@@ -119,6 +132,16 @@ class AiortcMediaCall:
     def connection_state(self) -> str:
         """aiortc's connectionState ("new" before the offer)."""
         return self._pc.connectionState if self._pc is not None else "new"
+
+    @property
+    def slides_negotiated(self) -> bool:
+        """True when the node accepted the slides m-line (it sends presentations there)."""
+        return self._slides_negotiated
+
+    @property
+    def slides_frames_received(self) -> int:
+        """Frames decoded from the slides m-line so far."""
+        return self._slides_meter.count
 
     @property
     def speaker_sink(self) -> SpeakerSink | None:
@@ -174,13 +197,23 @@ class AiortcMediaCall:
             )
             video.setCodecPreferences(video_codec_preferences(self._video_codecs))
             self._attach_encoder(video)
-            log.debug("Offering audio %s, video %s", audio.direction, video.direction)
+            if self._settings.presentation == "stream":
+                self._slides = pc.addTransceiver("video", direction="recvonly")
+                self._slides.setCodecPreferences(video_codec_preferences(self._video_codecs))
+            log.debug("Offering audio %s, video %s%s", audio.direction, video.direction,
+                      ", slides recvonly" if self._slides is not None else "")
         pc = self._require_pc()
         try:
             await pc.setLocalDescription(await pc.createOffer())
         except Exception as exc:
             raise MediaFailed(f"could not create the media offer ({exc})") from exc
-        return pc.localDescription.sdp
+        if self._slides is not None:
+            self._slides_mid = self._slides.mid
+        main_mids = [t.mid for t in pc.getTransceivers()
+                     if t is not self._slides and t.mid is not None]
+        # aiortc keeps its own description; the node gets the text with Pexip's additions.
+        return mark_slides(pc.localDescription.sdp, self._slides_mid, self._bandwidth_in_kbps,
+                           main_mids=main_mids)
 
     async def apply_answer(self, sdp: str) -> None:
         """Apply the node's SDP answer; MediaFailed if it cannot be used (NewCallNeeded when
@@ -192,6 +225,10 @@ class AiortcMediaCall:
         except Exception as exc:
             raise MediaFailed(f"the node's media answer could not be used ({exc})") from exc
         self._send_codec = ""  # negotiated again: read at the next frame
+        if self._slides_mid is not None:
+            self._slides_negotiated = slides_answered(sdp, self._slides_mid)
+            log.info("Presentation receive: %s", "slides m-line accepted"
+                     if self._slides_negotiated else "the node did not accept the slides m-line")
 
     async def answer_offer(self, sdp: str) -> str:
         """Answer a server-initiated offer (new_offer / update_sdp) and return the answer SDP.
@@ -210,13 +247,20 @@ class AiortcMediaCall:
         pc = self._require_pc()
         try:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+            offered_slides = slides_mid(sdp)
+            if offered_slides is not None and self._settings.presentation == "stream":
+                self._slides_mid = offered_slides
+                self._slides = next(
+                    (t for t in pc.getTransceivers() if t.mid == offered_slides), None)
+                self._slides_negotiated = self._slides is not None
             if fresh:
                 self._attach_tracks_to_offered(pc.getTransceivers())
             await pc.setLocalDescription(await pc.createAnswer())
         except Exception as exc:
             raise MediaFailed(f"could not answer the node's media offer ({exc})") from exc
         self._send_codec = ""  # negotiated again: read at the next frame
-        return pc.localDescription.sdp
+        slides = self._slides_mid if self._slides_negotiated else None
+        return mark_slides(pc.localDescription.sdp, slides)
 
     async def wait_connected(self, timeout: float) -> None:
         """Return once ICE and DTLS are up; MediaFailed on failure or after `timeout` seconds."""
@@ -260,6 +304,9 @@ class AiortcMediaCall:
             audio_packets_sent=totals.audio_packets_sent,
             audio_packets_received=totals.audio_packets_received,
             first_remote_frame_at=self.remote_video.first_frame_at,
+            slides_frames_received=self._slides_meter.count,
+            fps_slides_received=round(self._slides_meter.rate(), 1),
+            resolution_slides_received=self._slides_meter.last_size,
         )
 
     async def close(self) -> None:
@@ -289,6 +336,7 @@ class AiortcMediaCall:
             except Exception:
                 log.warning("Closing the media connection did not finish cleanly", exc_info=True)
         self.local_video.clear()
+        self.presentation_video.clear()
 
     # -- internals -----------------------------------------------------------
 
@@ -342,6 +390,8 @@ class AiortcMediaCall:
         # The offer created the transceivers (receive-only); add what we have to send.
         used: set[str] = set()
         for transceiver in transceivers:
+            if transceiver is self._slides:
+                continue  # receive-only: the room never presents
             kind = transceiver.kind
             track: MediaStreamTrack | None = None
             if kind == "audio":
@@ -376,7 +426,10 @@ class AiortcMediaCall:
         return "sendrecv" if track is not None else "recvonly"
 
     def _on_remote_track(self, track: MediaStreamTrack) -> None:
-        if track.kind == "video":
+        slides = self._slides
+        if slides is not None and slides.receiver.track is track:
+            self._spawn(read_remote_video(track, self.presentation_video, self._slides_meter))
+        elif track.kind == "video":
             self._spawn(read_remote_video(track, self.remote_video, self._remote_meter))
         elif track.kind == "audio" and self._speaker is not None:
             self._speaker.start(track)

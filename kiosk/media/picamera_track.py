@@ -17,8 +17,12 @@ from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 from av import VideoFrame
 
+from kiosk.i18n.message import MessageText, fixed_message
 from kiosk.media.opened_source import DeviceUnavailable
 
+PICAMERA_MISSING = fixed_message(
+    "picamera_missing", "Pi camera support is not installed (install the 'picamera' extra)")
+PICAMERA_FAILED = MessageText("picamera_failed", "Pi camera could not be started ({detail})")
 # libcamera hands out YUV420 rows padded to this alignment; asking for a width
 # that is a multiple of it keeps the array exactly width x height*3/2.
 WIDTH_ALIGNMENT = 64
@@ -29,9 +33,7 @@ def open_picamera(width: int, height: int, fps: int) -> PicameraTrack:
     try:
         module = importlib.import_module("picamera2")
     except ImportError:
-        raise DeviceUnavailable(
-            "Pi camera support is not installed (install the 'picamera' extra)"
-        ) from None
+        raise DeviceUnavailable(PICAMERA_MISSING) from None
     aligned_width = max(WIDTH_ALIGNMENT, width // WIDTH_ALIGNMENT * WIDTH_ALIGNMENT)
     try:
         camera = module.Picamera2()
@@ -42,7 +44,7 @@ def open_picamera(width: int, height: int, fps: int) -> PicameraTrack:
         camera.configure(config)
         camera.start()
     except Exception as exc:  # libcamera raises RuntimeError, IndexError (no camera), ...
-        raise DeviceUnavailable(f"Pi camera could not be started ({exc})") from None
+        raise DeviceUnavailable(PICAMERA_FAILED(detail=str(exc))) from None
     return PicameraTrack(camera, fps)
 
 

@@ -42,10 +42,12 @@ class RateMeter:
         self._forget_before(now - self._window)
         if len(self._times) < 2:
             return 0.0
-        span = self._times[-1] - self._times[0]
         # Intervals between the first and last event in the window: a steady 30 fps reads 30;
-        # once events stop they leave the window and the rate falls to 0.
-        return (len(self._times) - 1) / span if span > 0 else 0.0
+        # once events stop they leave the window and the rate falls to 0. A burst of frames
+        # microseconds apart (a decoder catching up) is spread over a quarter of the window
+        # at least: it once read 354 342 fps on the fleet dashboard.
+        span = max(self._times[-1] - self._times[0], self._window / 4)
+        return (len(self._times) - 1) / span
 
     def _forget_before(self, limit: float) -> None:
         while self._times and self._times[0] < limit:

@@ -18,6 +18,7 @@ from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 from av import AudioFrame, AudioResampler
 
+from kiosk.i18n.message import fixed_message
 from kiosk.media.opened_source import DeviceUnavailable
 from kiosk.media.portaudio import SAMPLE_RATE, describe_error, device_argument, load_sounddevice
 from kiosk.session_state import DeviceState, DeviceStatus
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 CHANNELS = 2
 BYTES_PER_SAMPLE = 2 * CHANNELS  # s16 stereo
 BUFFER_SECONDS = 0.2
+SPEAKER_OFF = fixed_message("speaker_turned_off", "Speaker turned off in the settings")
 
 
 class SpeakerSink:
@@ -48,7 +50,7 @@ class SpeakerSink:
         """The speaker `choice` names (blocking: call in a thread); never raises."""
         lowered = choice.strip().lower()
         if lowered == "none":
-            return cls(DeviceStatus(DeviceState.DISABLED, "Speaker turned off in the settings"))
+            return cls(DeviceStatus(DeviceState.DISABLED, SPEAKER_OFF))
         if lowered == "test":
             return cls(DeviceStatus(DeviceState.ACTIVE))
         try:
@@ -56,7 +58,7 @@ class SpeakerSink:
             stream = _open_output(choice, playback)
         except DeviceUnavailable as exc:
             log.warning("Speaker unavailable: %s", exc)
-            return cls(DeviceStatus(DeviceState.UNAVAILABLE, str(exc)))
+            return cls(DeviceStatus(DeviceState.UNAVAILABLE, str(exc)))  # a Message
         return cls(DeviceStatus(DeviceState.ACTIVE), playback, stream)
 
     def start(self, track: MediaStreamTrack) -> None:

@@ -43,5 +43,5 @@ async def count_down(seconds: float, show: Callable[[str], None]) -> None:
         if left <= 0:
             return
         shown = math.ceil(left)
-        show(NODE_BUSY_RETRYING.format(seconds=shown))
+        show(NODE_BUSY_RETRYING(seconds=shown))
         await asyncio.sleep(left - (shown - 1))  # until the number shown goes down

@@ -40,6 +40,7 @@ class CallTarget:
     alias: str
     participant_uuid: str
     token: Callable[[], Token]
+    present: str | None = None  # "main": the node puts slides into the main video
     breakout: str | None = None  # the breakout room the call is made in (None: the meeting)
 
 
@@ -63,6 +64,7 @@ async def establish_call(
         token.ice_servers,
         bandwidth_out_kbps=token.bandwidth_out,
         relay_only=token.use_relay_candidates_only,
+        bandwidth_in_kbps=token.bandwidth_in,
         **options,
     )
     try:
@@ -72,7 +74,7 @@ async def establish_call(
         offer = await media.create_offer()
         answer = await asyncio.to_thread(
             target.client.calls, target.alias, target.participant_uuid, target.token().token, offer,
-            target.breakout,
+            present=target.present, breakout=target.breakout,
         )
         try:
             await media.apply_answer(answer.sdp)

@@ -15,6 +15,7 @@ from typing import Any
 
 from kiosk.infinity.errors import InfinityError
 from kiosk.infinity.models import ConferenceState, Event, Participant
+from kiosk.session.meeting_view import VIEW_EVENTS
 from kiosk.session.roster import Roster
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ class MeetingEventHandlers:
     call_disconnected: Callable[[str], None]  # the call uuid the node ended
     refresh_requested: Callable[[], None]
     server_offer: Callable[[str], None]  # a new SDP offer (new_offer / update_sdp)
+    # presentation, layout, stage and live captions events (kiosk.session.meeting_view)
+    view_event: Callable[[Event], None] = lambda _event: None
     # Any other event: True when handled (kiosk.session.extra_events); raises on a bad payload.
     extra: Callable[[Event], bool] | None = None
     call_end_reason: Callable[[str], None] | None = None  # the reason of a call_disconnected
@@ -86,6 +89,8 @@ class MeetingEvents:
             sdp = _text_field(data, "sdp")
             if sdp.strip():
                 handlers.server_offer(sdp)
+        elif name in VIEW_EVENTS:
+            handlers.view_event(event)
         elif handlers.extra is None or not handlers.extra(event):
             log.debug("Ignored event %r", name)
 

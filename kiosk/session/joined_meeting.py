@@ -12,13 +12,16 @@ job: `take_link()` and `hand_over()` give it what must be stopped and released.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Any
 
+from kiosk.i18n.message import fixed_message
 from kiosk.infinity.client import InfinityClient
+from kiosk.infinity.errors import InfinityError, InvalidToken
 from kiosk.infinity.models import ConferenceState, Event, Role, Token
 from kiosk.log_redaction import RedactingFilter
 from kiosk.media.interface import MediaCall, MediaFactory
@@ -28,10 +31,17 @@ from kiosk.session.error_messages import CONNECTION_LOST, MEDIA, MEDIA_LOST, dis
 from kiosk.session.events import MeetingEventHandlers, MeetingEvents
 from kiosk.session.extra_events import Refer
 from kiosk.session.host_actions import ActionScope, HostActions
-from kiosk.session.meeting_controls import BAD_DTMF_NOTICE, MeetingControls, normalise_dtmf
+from kiosk.session.meeting_controls import (
+    BAD_DTMF_NOTICE,
+    CONTROL_FAILED_NOTICE,
+    CONTROL_TIMEOUT,
+    MeetingControls,
+    normalise_dtmf,
+)
 from kiosk.session.meeting_extras import MeetingExtras, MeetingHooks
 from kiosk.session.meeting_link import MeetingLink
 from kiosk.session.meeting_recovery import MeetingRecovery
+from kiosk.session.meeting_view import MeetingViewTracker
 from kiosk.session.node_recovery import JoinCredentials
 from kiosk.session.roster import NOT_IN_MEETING
 from kiosk.session.roster_feed import RosterFeed
@@ -46,7 +56,7 @@ log = logging.getLogger(__name__)
 S = SessionState
 IN_MEETING_STATES = frozenset({S.CONNECTED, S.WAITING_FOR_HOST})
 CONTROL_STATES = IN_MEETING_STATES | {S.RECONNECTING}
-RECONNECTING_NOTICE = "Reconnecting the call…"
+RECONNECTING_NOTICE = fixed_message("reconnecting", "Reconnecting the call…")
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,7 @@ class MeetingServices:
     reconnect_give_up: float = 120.0  # seconds to get back in after losing the node
     roster_feed: RosterFeed | None = None  # the batched roster for the UI
     transfer: Callable[[Refer], None] | None = None  # `refer`: the session joins elsewhere
+    presentation_mode: str = "stream"  # KIOSK_PRESENTATION
 
 
 class JoinedMeeting:
@@ -83,6 +94,7 @@ class JoinedMeeting:
             call_disconnected=lambda call_uuid: self.call.node_ended(call_uuid),
             refresh_requested=self._on_refresh_requested,
             server_offer=lambda sdp: services.spawn(self._answer_server_offer(sdp)),
+            view_event=lambda event: self.view.handle(event),
             extra=lambda event: self.extras.events.handle(event),
             call_end_reason=lambda reason: self.extras.call_ended_by_node(reason),
         )
@@ -107,6 +119,11 @@ class JoinedMeeting:
         self.call = CallLifecycle(services.media_factory, services.ice_timeout, services.tasks,
                                   services.quick_client, on_lost=self._on_call_lost,
                                   on_devices_changed=self.publish_devices)
+        self.view = MeetingViewTracker(
+            services.client, alias, services.presentation_mode, token=lambda: self.token,
+            media=lambda: self.call.media, roster=lambda: self.events.roster,
+            spawn=services.spawn, publish=lambda view: services.publisher.update(view=view),
+        )
         self._controls = MeetingControls(
             services.client, services.tasks,
             on_notice=lambda text: services.publisher.update(notice=text),
@@ -154,6 +171,8 @@ class JoinedMeeting:
                 await services.end(call_failure(exc, MEDIA))
                 return
         self._settle_state()
+        self.view.on_call_changed()
+        self.view.on_joined(token)
         # Muted while connecting: the node learns it now.
         await self._restore_node_mutes()
 
@@ -206,6 +225,28 @@ class JoinedMeeting:
         self._settle_state()
         await self._restore_node_mutes()
 
+    async def choose_layout(self, layout: str) -> None:
+        """Host rooms: show the meeting in `layout` (the `layout` event confirms it)."""
+        token = self.token
+        if token is not None and self._services.publisher.snapshot.state in CONTROL_STATES:
+            await self._view_action(self.view.layouts.choose(token, layout))
+
+    async def set_live_captions(self, shown: bool) -> None:
+        """Turn the room's live captions on or off."""
+        token = self.token
+        if token is not None and self._services.publisher.snapshot.state in CONTROL_STATES:
+            await self._view_action(self.view.captions.set_shown(token, shown))
+
+    async def _view_action(self, action: Awaitable[None]) -> None:
+        services = self._services
+        try:
+            await asyncio.wait_for(action, CONTROL_TIMEOUT)
+        except InvalidToken:
+            await services.end(SessionError(ErrorCode.TOKEN_EXPIRED, CONNECTION_LOST))
+        except (InfinityError, TimeoutError, ValueError) as exc:
+            log.warning("A meeting view request failed: %s", type(exc).__name__)
+            services.publisher.update(notice=CONTROL_FAILED_NOTICE)
+
     def take_link(self) -> MeetingLink | None:
         """Give up the link (for the teardown to stop)."""
         link, self._link = self._link, None
@@ -214,6 +255,7 @@ class JoinedMeeting:
     def hand_over(self) -> HeldAtNode:
         """Give up the token and the call (for the teardown to hang up and release)."""
         self.events.roster.clear()
+        self.view.close()
         self.extras.close()
         token, self.token = self.token, None
         return replace(self.call.hand_over(), token=token)
@@ -251,6 +293,7 @@ class JoinedMeeting:
     def _on_token_refreshed(self, token: Token, refreshes: int) -> None:
         self._remember(token)
         self._services.publisher.update(token_refreshes=refreshes, role=token.role.value)
+        self.view.on_joined(token)  # a room made host meanwhile gets the layouts
 
     def _on_roster_changed(self, own_changed: bool) -> None:
         if own_changed and self._services.publisher.snapshot.state in IN_MEETING_STATES:
@@ -267,6 +310,7 @@ class JoinedMeeting:
 
     def _on_conference_changed(self, conference: ConferenceState) -> None:
         self._services.publisher.update(locked=conference.locked, started=conference.started)
+        self.view.on_conference(conference)
         self.extras.conference_changed(conference)
 
     def _on_role(self, role: Role) -> None:
@@ -308,7 +352,8 @@ class JoinedMeeting:
         if breakout:
             participant = self.extras.breakout_participant or participant
         return CallTarget(self._services.client, self._alias, participant,
-                          lambda: self.token or token, breakout=breakout)
+                          lambda: self.token or token, breakout=breakout,
+                          present="main" if self._services.presentation_mode == "main" else None)
 
     async def _relocate(self, breakout: str | None, participant: str) -> None:
         """The room follows its host into a breakout room (or back): a new call there."""
@@ -371,6 +416,7 @@ class JoinedMeeting:
             await services.end(call_failure(exc, MEDIA_LOST))
             return
         log.info("Media call restored (was %s)", previous_state.value)
+        self.view.on_call_changed()
         services.publisher.update(notice="")
         self.extras.update(call_end_reason="")
         # Settled before telling the node: a loss of the new call meanwhile must count.

@@ -14,6 +14,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from kiosk.i18n.message import fixed_message
 from kiosk.infinity.client import InfinityClient
 from kiosk.infinity.errors import InfinityError, InvalidToken, NodeUnreachable
 from kiosk.session.call_setup import CallTarget
@@ -24,8 +25,9 @@ log = logging.getLogger(__name__)
 
 CONTROL_TIMEOUT = 10.0
 DTMF_PATTERN = re.compile(r"[0-9*#ABCD]{1,32}")
-BAD_DTMF_NOTICE = "Only 0–9, *, # and A–D can be sent."
-CONTROL_FAILED_NOTICE = "The meeting service did not confirm the change."
+BAD_DTMF_NOTICE = fixed_message("dtmf_invalid", "Only 0–9, *, # and A–D can be sent.")
+CONTROL_FAILED_NOTICE = fixed_message("control_not_confirmed",
+                                "The meeting service did not confirm the change.")
 
 
 def normalise_dtmf(raw: str) -> str | None:

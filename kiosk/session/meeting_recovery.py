@@ -74,7 +74,7 @@ class MeetingRecovery:
         deadline = lost_at + services.reconnect_give_up
         log.warning("Reconnecting to the meeting (%s); giving up after %.0f s", why,
                     services.reconnect_give_up)
-        publisher.update(state=SessionState.RECONNECTING, notice=NODE_NOT_ANSWERING.text,
+        publisher.update(state=SessionState.RECONNECTING, notice=NODE_NOT_ANSWERING,
                          node_lost_since=lost_at)
         stale = await self._let_go()
         rejoiner = Rejoiner(services.client, services.quick_client, self._credentials,
@@ -86,13 +86,13 @@ class MeetingRecovery:
             except NodeStillLost:
                 log.warning("The meeting service did not answer again within %.0f s",
                             services.reconnect_give_up)
-                await services.end(SessionError(ErrorCode.NODE_LOST, NODE_LOST.text))
+                await services.end(SessionError(ErrorCode.NODE_LOST, NODE_LOST))
                 return
             except InfinityError as exc:
                 log.warning("Rejoining was refused: %s", type(exc).__name__)
                 await services.end(describe_error(exc))
                 return
-            publisher.update(notice=NODE_NOT_ANSWERING.text)
+            publisher.update(notice=NODE_NOT_ANSWERING)
             if stale is not None:
                 services.spawn(self._release(stale))
             try:

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from kiosk.i18n.message import fixed_message
 from kiosk.infinity.client import GUEST_PIN
 from kiosk.session.pin_policy import (
     EMPTY_PIN_NOTICE,
@@ -26,7 +27,7 @@ from kiosk.session_state import SessionState
 log = logging.getLogger(__name__)
 
 PIN_STATES = frozenset({SessionState.PIN_REQUIRED, SessionState.PIN_OPTIONAL})
-GUEST_NOT_ALLOWED_NOTICE = "This meeting needs a PIN."
+GUEST_NOT_ALLOWED_NOTICE = fixed_message("guest_not_allowed", "This meeting needs a PIN.")
 # Wake just after a whole second of the cool-down has passed (timers may fire a hair early).
 COUNTDOWN_MARGIN = 0.01
 
@@ -59,7 +60,7 @@ class PinEntry:
 
     def refused(self, exc: PinRejected) -> dict[str, Any]:
         """The changes that show why a typed PIN was not sent."""
-        return {"notice": str(exc), "pin_cooldown_remaining": self.policy.whole_seconds_left()}
+        return {"notice": exc.notice, "pin_cooldown_remaining": self.policy.whole_seconds_left()}
 
     def on_prompt(self, guest_allowed: bool, pin_sent: str | None) -> dict[str, Any]:
         """The node asks for a PIN, after we sent `pin_sent` (None: nothing yet)."""

@@ -14,16 +14,24 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from kiosk.i18n.message import Message, MessageText, fixed_message
+
 MAX_PIN_LENGTH = 20
 _PIN_PATTERN = re.compile(rf"[0-9]{{1,{MAX_PIN_LENGTH}}}")
 
-INCORRECT_PIN_NOTICE = "Incorrect PIN — try again"
-EMPTY_PIN_NOTICE = "Please enter the PIN."
-INVALID_PIN_NOTICE = f"A PIN is 1 to {MAX_PIN_LENGTH} digits."
+INCORRECT_PIN_NOTICE = fixed_message("pin_incorrect", "Incorrect PIN — try again")
+EMPTY_PIN_NOTICE = fixed_message("pin_empty", "Please enter the PIN.")
+INVALID_PIN = MessageText("pin_invalid", "A PIN is 1 to {max} digits.")
+INVALID_PIN_NOTICE = INVALID_PIN(max=MAX_PIN_LENGTH)
+COOLDOWN = MessageText("pin_cooldown", "Too many wrong PINs. Try again in {seconds} s")
 
 
 class PinRejected(ValueError):
-    """A PIN refused locally; `str()` is a short human sentence (never the PIN)."""
+    """A PIN refused locally; `notice` (also `str()`) is a short human sentence, never the PIN."""
+
+    def __init__(self, notice: Message) -> None:
+        super().__init__(notice)
+        self.notice = notice
 
 
 def normalise_pin(raw: str) -> str:
@@ -45,9 +53,9 @@ def validate_pin(raw: str) -> str:
     return pin
 
 
-def cooldown_notice(remaining: float) -> str:
+def cooldown_notice(remaining: float) -> Message:
     """The notice shown while PINs are refused, with whole seconds left."""
-    return f"Too many wrong PINs. Try again in {math.ceil(remaining)} s"
+    return COOLDOWN(seconds=math.ceil(remaining))
 
 
 @dataclass

@@ -33,6 +33,18 @@ are `{"status": "failed", "result": "<reason>"}` with 400 (bad body) or 404
   it receives (`keyframe_request.py`); `video_keyframes_received` counts what came back
 - `POST /_sim/rooms/{alias}/participants/{uuid}/refresh` → `true` (a `refresh_token` event)
 - `POST /_sim/rooms/{alias}/participants/{uuid}/disconnect` `{"reason"?}` → `true`
+- `POST /_sim/rooms/{alias}/present` `{"name"?: "Anna Svensson", "mode"?: "stream" | "jpeg"}`
+  → `{presenter_uuid, mode}`: a simulated participant presents a slide deck (presenter.py);
+  `DELETE /_sim/rooms/{alias}/present` → `{stopped: bool}`
+- `POST /_sim/rooms/{alias}/presentation_options` `{"answer_slides": bool}` → `true`
+  (false: later calls get their slides m-line answered `inactive`, like an older node)
+- `POST /_sim/rooms/{alias}/captions` `{"lines"?: [str], "word_seconds"?: 0.25}` →
+  `{lines: n}`: live captions spoken to the participants that asked for them
+- `GET /_sim/rooms/{alias}` also has `layout`, `presentation: {answer_slides, presentations,
+  jpegs_served: {uuid: n}, low_jpegs_served: {uuid: n}, presentation: {presenter_name,
+  presenter_uuid, mode, slide, frames, slides_rendered} | null}`, `captions: {wanted, sent}`,
+  and each call's `media` `slides_negotiated`, `slides_frames_sent`, `present_main`
+  (routes: presentation_api.py)
 - `POST /_sim/rooms/{alias}/lobby` `{"names"?: [..]}` → `{waiting: [uuid]}`: simulated guests
   wait in the lobby (`service_type: waiting_room`) until a host admits them (`unlock`,
   `start_conference`); a locked room also holds real guests there

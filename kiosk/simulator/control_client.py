@@ -244,6 +244,32 @@ class SimulatorControl:
         """Disarm every fault."""
         self._control("DELETE", "faults")
 
+    # ----------------------------------------------------------- presentations
+
+    def present(self, alias: str, name: str = "Anna Svensson", mode: str = "stream"
+                ) -> dict[str, Any]:
+        """`name` starts presenting a slide deck (`stream`: on slides m-lines; `jpeg`: only
+        presentation_frame events and JPEGs). Returns `{"presenter_uuid", "mode"}`."""
+        return self._control("POST", _room_path(alias) + "/present",
+                             {"name": name, "mode": mode})
+
+    def stop_presenting(self, alias: str) -> bool:
+        """The presentation ends; False when there was none."""
+        return bool(self._control("DELETE", _room_path(alias) + "/present")["stopped"])
+
+    def presentation_options(self, alias: str, answer_slides: bool) -> None:
+        """Whether calls made from now on get their slides m-line answered."""
+        self._control("POST", _room_path(alias) + "/presentation_options",
+                      {"answer_slides": answer_slides})
+
+    def play_captions(self, alias: str, lines: list[str] | None = None,
+                      word_seconds: float = 0.25) -> int:
+        """Speak live captions to the participants that asked for them."""
+        body: dict[str, Any] = {"word_seconds": word_seconds}
+        if lines is not None:
+            body["lines"] = lines
+        return int(self._control("POST", _room_path(alias) + "/captions", body)["lines"])
+
     # ----------------------------------------------------------------- calendar
 
     @property

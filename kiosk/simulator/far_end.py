@@ -22,13 +22,16 @@ from typing import Any, Protocol
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.rtcconfiguration import RTCBundlePolicy
 
 from kiosk.media.codec_preferences import negotiated_codec
 from kiosk.media.microphone_source import ToneTrack
+from kiosk.media.slides_sdp import slides_mid, tag_answer_slides
 from kiosk.simulator.far_end_video import FarEndVideo, FarEndVideoSource
 from kiosk.simulator.frame_checks import is_black_video, is_silent_audio
 from kiosk.simulator.ice_blackhole import SilentUdpPort, redirect_candidates, without_candidates
-from kiosk.simulator.pattern_video import PatternStatus
+from kiosk.simulator.pattern_video import PatternStatus, PatternVideoTrack
+from kiosk.simulator.presenter import SlidesFeed, SlidesTrack
 
 __all__ = [
     "AiortcFarEnds", "FarEnd", "FarEndFactory", "FarEndPeer", "MediaCounters", "PatternStatus",
@@ -110,10 +113,20 @@ class FarEnd:
         video: FarEndVideoSource | None = None,
     ) -> None:
         self.label = label
+        # Presentations (`set_presentation`): the slides m-line of the offer (if answered),
+        # or the main video for a call made with `present: "main"` (see presenter.py).
+        self._slides_feed: SlidesFeed | None = None
+        self._answer_slides = True
+        self._present_main = False
+        self._slides_mid: str | None = None
+        self._slides_track: SlidesTrack | None = None
         self._status = status
         self._video = video or FarEndVideoSource(FarEndVideo(), bandwidth_in_kbps=0)
         self._blackhole = SilentUdpPort() if ice_blackhole else None
-        self._pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        # Max-bundle: aiortc's "balanced" leaves a second video m-line (the slides) on a
+        # transport of its own that the BUNDLE never connects.
+        self._pc = RTCPeerConnection(
+            RTCConfiguration(iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
         self._video_tracks: list[Any] = []
         self._audio_tracks: list[ToneTrack] = []
         self._consumers: set[asyncio.Task[None]] = set()
@@ -121,6 +134,13 @@ class FarEnd:
         self._created = time.monotonic()
         self._closed = False
         self._pc.on("track", self._on_track)
+
+    def set_presentation(self, feed: SlidesFeed, answer_slides: bool, present_main: bool) -> None:
+        """Before `answer`: what this call gets of the room's presentations (an optional
+        step of a far end: the node calls it when the far end has it)."""
+        self._slides_feed = feed
+        self._answer_slides = answer_slides
+        self._present_main = present_main
 
     # ------------------------------------------------------------ negotiation
 
@@ -155,10 +175,20 @@ class FarEnd:
             await self._pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
         except Exception as exc:  # aiortc raises several types for a malformed SDP
             raise ValueError(str(exc) or type(exc).__name__) from None
+        offered = slides_mid(offer_sdp)
+        if offered is not None:
+            self._slides_mid = offered
         self._attach_senders()
         answer = await self._pc.createAnswer()
         await self._pc.setLocalDescription(answer)
-        return self._pc.localDescription.sdp
+        sdp = self._pc.localDescription.sdp
+        # As a node does: the accepted slides m-line is tagged in the answer text too.
+        return tag_answer_slides(sdp, self._slides_mid) if self.slides_negotiated else sdp
+
+    @property
+    def slides_negotiated(self) -> bool:
+        """True when this call's answer accepted a slides m-line (slides are sent there)."""
+        return self._slides_track is not None
 
     @property
     def awaiting_answer(self) -> bool:
@@ -197,8 +227,16 @@ class FarEnd:
         for transceiver in self._pc.getTransceivers():
             if transceiver.sender.track is not None or transceiver.stopped:
                 continue
+            if transceiver.mid is not None and transceiver.mid == self._slides_mid:
+                # Without a sender the answer says `inactive`: an older node's answer.
+                if self._answer_slides and self._slides_feed is not None:
+                    self._slides_track = SlidesTrack(self._slides_feed)
+                    self._pc.addTrack(self._slides_track)
+                continue
             if transceiver.kind == "video":
-                track: MediaStreamTrack = self._video.track(self._status, self.video_codec)
+                track: MediaStreamTrack = (
+                    PatternVideoTrack(self._status, override=self._main_slide)
+                    if self._present_main else self._video.track(self._status, self.video_codec))
                 self._video_tracks.append(track)
             elif transceiver.kind == "audio":
                 track = ToneTrack(level=FAR_END_TONE_LEVEL)
@@ -274,7 +312,16 @@ class FarEnd:
             "audio_frames_sent": sum(t.frames_sent for t in self._audio_tracks),
             "ice_blackhole": self._blackhole is not None,
             "blackholed_datagrams": self._blackhole.datagrams_received if self._blackhole else 0,
+            "slides_negotiated": self.slides_negotiated,
+            "slides_frames_sent": self._slides_track.frames_sent if self._slides_track else 0,
+            "present_main": self._present_main,
         }
+
+    def _main_slide(self) -> Any:
+        """The slide to send in the main video of a `present: main` call, or None."""
+        feed = self._slides_feed
+        slide = feed.slide if feed is not None else None
+        return slide.frame(main=True) if slide is not None else None
 
     @property
     def closed(self) -> bool:
@@ -290,6 +337,8 @@ class FarEnd:
             self._blackhole.close()
         for track in [*self._video_tracks, *self._audio_tracks]:
             track.stop()
+        if self._slides_track is not None:
+            self._slides_track.stop()
         for task in list(self._consumers):
             task.cancel()
         with contextlib.suppress(Exception):

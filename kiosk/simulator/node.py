@@ -14,10 +14,12 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from kiosk.simulator.captions import CaptionPlayer, captions_snapshot
 from kiosk.simulator.event_hub import EventHub, SseMessage, Subscription
 from kiosk.simulator.far_end import AiortcFarEnds, FarEndFactory, PatternStatus
 from kiosk.simulator.far_end_video import FarEndVideo
 from kiosk.simulator.pin_check import HOST, role_for_pin
+from kiosk.simulator.presenter import Presenter
 from kiosk.simulator.protocol_replies import NODE_VERSION, ApiError
 from kiosk.simulator.room_state import (
     CHAIR,
@@ -72,6 +74,9 @@ class SimulatedNode:
         self._rooms: dict[str, RoomState] = {r.alias.lower(): RoomState(r) for r in rooms}
         self._by_extension = {r.extension: r.alias.lower() for r in rooms if r.extension}
         self._tasks: set[asyncio.Task[None]] = set()
+        # Presentations, live captions (presenter.py, captions.py); layouts are RoomState's.
+        self.presenter = Presenter(self.hub, self._add_simulated_host, self._broadcast)
+        self.captions = CaptionPlayer(self.hub)
         # One-time tokens of transfers (`refer`): token -> the alias it admits to.
         self.transfer_tokens: dict[str, str] = {}
         self.breakout_capable: dict[str, bool] = {}  # participant uuid -> it said so
@@ -155,6 +160,9 @@ class SimulatedNode:
         self.breakout_capable[participant.uuid] = bool(
             body.get("breakout_capable") or body.get("breakout_rooms"))
         self._add(room, participant)
+        if room.config.presenter_name and room.config.present_after_join is not None:
+            self.presenter.schedule(room, room.config.presenter_name,
+                                    room.config.present_after_join)
         if is_host:
             self._schedule_lobby_guests(room)
         log.info(
@@ -318,6 +326,7 @@ class SimulatedNode:
         ]
         replay.append(self.hub.message("participant_sync_end", None))
         replay.append(self.hub.message("conference_update", room.conference_event()))
+        replay += [self.hub.message(name, data) for name, data in self.presenter.replay(room)]
         return self.hub.subscribe(participant.uuid, path, replay)
 
     def _broadcast(self, room: RoomState, name: str, data: Any) -> None:
@@ -350,6 +359,10 @@ class SimulatedNode:
             }
         )
         self._broadcast(room, "participant_delete", {"uuid": participant.uuid})
+        self.presenter.presenter_left(room, participant)
+        self.captions.remove(participant.uuid)
+        if not room.real_participants:
+            self.presenter.room_emptied(room)
         if was_started and not room.host_present:
             self._broadcast(room, "conference_update", room.conference_event())
 
@@ -413,6 +426,10 @@ class SimulatedNode:
                 self._remove(room, target, reason="Participant disconnected", notify=False)
             else:
                 self._remove(room, target, reason=KICKED_REASON, notify=True)
+            return
+        if action in ("show_live_captions", "hide_live_captions"):
+            target = self._target(room, actor, participant_uuid, host_may=False)
+            self.captions.set_wanted(room, target.uuid, action == "show_live_captions")
             return
         if action in BUZZ_ACTIONS:
             target = self._target(room, actor, participant_uuid, host_may=True)
@@ -532,6 +549,10 @@ class SimulatedNode:
             status=lambda: self._pattern_status(room, target.uuid, breakout),
             ice_blackhole=ice_blackhole,
         )
+        presentation = getattr(far_end, "set_presentation", None)
+        if callable(presentation):  # the simulator's own far ends take presentations
+            presentation(self.presenter.feed(room), self.presenter.room(room).answer_slides,
+                         present == "main")
         try:
             answer = await far_end.answer(offer)
         except ValueError as exc:
@@ -702,6 +723,9 @@ class SimulatedNode:
             ],
             "dtmf": list(room.dtmf),
             "departed": list(room.departed),
+            "layout": room.layout,
+            "presentation": self.presenter.snapshot(room),
+            "captions": captions_snapshot(self.captions, room),
             "breakouts": [b.snapshot() for b in room.breakouts.values()],
             "help_requests": list(room.help_requests),
         }
@@ -710,6 +734,8 @@ class SimulatedNode:
 
     async def close(self) -> None:
         """End every stream and far end (the node is stopping)."""
+        await self.presenter.close()
+        await self.captions.close()
         self.hub.close_all()
         closing = [
             call.far_end.close()

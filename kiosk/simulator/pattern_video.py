@@ -143,12 +143,17 @@ class PatternRenderer:
 
 
 class PatternVideoTrack(VideoStreamTrack):
-    """A video track of the pattern (640x360@30 by default), following `status()` live."""
+    """A video track of the pattern (640x360@30 by default), following `status()` live.
+
+    `override()`, when given, may return a frame to send instead (a presentation put
+    into the main video of a `present: main` call)."""
 
     def __init__(self, status: Callable[[], PatternStatus], width: int = WIDTH,
-                 height: int = HEIGHT, fps: int = FPS) -> None:
+                 height: int = HEIGHT, fps: int = FPS,
+                 override: Callable[[], av.VideoFrame | None] | None = None) -> None:
         super().__init__()
         self._status = status
+        self._override = override
         self._renderer = PatternRenderer(width, height)
         self._fps = fps
         self._count = 0
@@ -169,7 +174,9 @@ class PatternVideoTrack(VideoStreamTrack):
     async def recv(self) -> Any:
         """The next frame, paced at the track's frame rate."""
         pts, time_base = await self._next_pts()
-        frame = self._renderer.render(self._status(), self._count)
+        replaced = self._override() if self._override is not None else None
+        frame = replaced if replaced is not None else self._renderer.render(self._status(),
+                                                                            self._count)
         frame.pts = pts
         frame.time_base = time_base
         self._count += 1

@@ -161,6 +161,7 @@ class RoomState:
     departed: list[dict[str, Any]] = field(default_factory=list)
     locked: bool = False
     guests_muted: bool = False
+    layout: str = "ac"  # the layout hosts chose (transform_layout)
     # Breakout rooms (kiosk.simulator.breakouts) and requests for help from them.
     breakouts: dict[str, Any] = field(default_factory=dict)
     help_requests: list[dict[str, Any]] = field(default_factory=list)
@@ -192,6 +193,6 @@ class RoomState:
             "guests_can_present": True,
             "guests_can_unmute": True,
             "direct_media": False,
-            "live_captions_available": False,
+            "live_captions_available": True,  # the simulator plays caption scripts
             "breakout_rooms": True,
         }

@@ -29,6 +29,8 @@ _KNOWN_KEYS = frozenset(
         "virtual_reception",
         "host_wait_timeout",
         "extension_prompt",
+        "presenter_name",
+        "present_after_join",
         "lobby_guests",
         "lobby_guests_after",
     }
@@ -85,6 +87,8 @@ class RoomConfig:
     virtual_reception: bool = False
     host_wait_timeout: float | None = None  # seconds a guest may wait for a host
     extension_prompt: ExtensionPrompt = ExtensionPrompt.REQUIRED  # virtual receptions only
+    presenter_name: str | None = None  # a simulated host who presents...
+    present_after_join: float | None = None  # ...this many seconds after a room joins
     # Simulated guests who arrive in the lobby `lobby_guests_after` s after a real host joins.
     lobby_guests: tuple[str, ...] = ()
     lobby_guests_after: float = 10.0
@@ -185,6 +189,18 @@ def _room(source: str, index: int, table: Any) -> RoomConfig:
     if prompt not in choices:
         raise RoomsFileError(f"{where}: 'extension_prompt' must be one of {choices}")
 
+    presenter = table.get("presenter_name")
+    if presenter is not None and (not isinstance(presenter, str) or not presenter.strip()):
+        raise RoomsFileError(f"{where}: 'presenter_name' must be a non-empty string")
+    present_after = table.get("present_after_join")
+    if present_after is not None and (
+        isinstance(present_after, bool) or not isinstance(present_after, (int, float))
+        or present_after < 0
+    ):
+        raise RoomsFileError(f"{where}: 'present_after_join' must be a number of seconds")
+    if (presenter is None) != (present_after is None):
+        raise RoomsFileError(f"{where}: 'presenter_name' and 'present_after_join' go together")
+
     lobby = table.get("lobby_guests", [])
     if not isinstance(lobby, list) or not all(isinstance(n, str) and n.strip() for n in lobby):
         raise RoomsFileError(f"{where}: 'lobby_guests' must be a list of names")
@@ -203,6 +219,8 @@ def _room(source: str, index: int, table: Any) -> RoomConfig:
         virtual_reception=flag("virtual_reception"),
         host_wait_timeout=float(wait) if wait is not None else None,
         extension_prompt=ExtensionPrompt(prompt),
+        presenter_name=presenter.strip() if presenter else None,
+        present_after_join=float(present_after) if present_after is not None else None,
         lobby_guests=tuple(n.strip() for n in lobby),
         lobby_guests_after=float(after),
     )

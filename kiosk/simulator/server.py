@@ -33,6 +33,7 @@ from kiosk.simulator.far_end_video import FarEndVideo
 from kiosk.simulator.fault_injector import FaultInjector
 from kiosk.simulator.meeting_script import ScriptRoutes
 from kiosk.simulator.node import BANDWIDTH_KBPS, SimulatedNode
+from kiosk.simulator.presentation_api import PresentationApi
 from kiosk.simulator.protocol_replies import ApiError, reply
 from kiosk.simulator.rooms import RoomConfig
 from kiosk.simulator.schema_recorder import SchemaRecorder
@@ -173,6 +174,7 @@ class Simulator:
                                            sdp_faults.middleware, self._node.recorder.middleware])
         breakouts = Breakouts(self._node)
         # Before ClientApi: its catch-all `{action}` routes must not shadow these.
+        PresentationApi(self._node).add_routes(app)
         ThemeRoutes(self._node).add_routes(app)
         breakouts.add_routes(app)
         ClientApi(self._node).add_routes(app)

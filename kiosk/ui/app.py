@@ -45,6 +45,7 @@ from kiosk.ui.device.fonts import register_fonts
 from kiosk.ui.device.idle_watch import IdleWatch
 from kiosk.ui.device.input_guard import InputGuard, InputHooks
 from kiosk.ui.device.kv_files import load_kv_files
+from kiosk.ui.device.pending_layouts import cancel_pending_layouts
 from kiosk.ui.launch.launch_options import LaunchOptions
 from kiosk.ui.meeting_actions import MeetingActions
 from kiosk.ui.navigation.screen_names import ScreenName
@@ -187,6 +188,7 @@ class KioskApp(App):
         if self.manager is not None and self.manager.current_screen is not None:
             # The screen on top stops its timers and video pulls, as when it is left.
             self.manager.current_screen.dispatch("on_leave")
+        cancel_pending_layouts(self.manager)  # none may run once the app is gone
         self._pacer.stop()
         self.room.stop()
         self.idle_watch.stop()
@@ -350,9 +352,10 @@ class KioskApp(App):
             self.settings,
             self._snapshot,
             self.node_reachable,
-            self.last_error,
+            self.theme.translator.render(self.last_error),
             scan_devices(),
             self.theme.texts,
+            render=self.theme.translator.render,
         )
         if self.calendar.enabled:
             rows += calendar_rows(self.calendar.snapshot.status, self.agenda.view,

@@ -53,6 +53,14 @@ class MeetingActions:
         """Camera button of the control bar."""
         self._runner.run("camera", self._session.set_camera_muted(muted))
 
+    def choose_layout(self, layout: str) -> None:
+        """A thumbnail of the host's layout picker."""
+        self._runner.run("layout", self._session.choose_layout(layout))
+
+    def set_live_captions(self, shown: bool) -> None:
+        """The CC button of the control bar."""
+        self._runner.run("captions", self._session.set_live_captions(shown))
+
     def send_dtmf(self, digits: str) -> None:
         """A key of the in-call keypad (the session sends tones in key-press order)."""
         self._runner.run("dtmf", self._session.send_dtmf(digits))

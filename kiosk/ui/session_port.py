@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from kiosk.media.interface import MediaCall
+from kiosk.media.interface import MediaCall, VideoOutput
 from kiosk.session.join_request import JoinRequest
 from kiosk.session.room_view import HostAction, RosterView
 from kiosk.session_state import SessionSnapshot
@@ -19,6 +19,9 @@ class SessionPort(Protocol):
 
     @property
     def media_call(self) -> MediaCall | None: ...
+
+    @property
+    def presentation_video(self) -> VideoOutput | None: ...
 
     def subscribe(self, callback: Callable[[SessionSnapshot], None]) -> Callable[[], None]: ...
 
@@ -44,6 +47,10 @@ class SessionPort(Protocol):
     async def set_microphone_muted(self, muted: bool) -> None: ...
 
     async def set_camera_muted(self, muted: bool) -> None: ...
+
+    async def choose_layout(self, layout: str) -> None: ...
+
+    async def set_live_captions(self, shown: bool) -> None: ...
 
     async def leave(self) -> None: ...
 

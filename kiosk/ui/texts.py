@@ -9,9 +9,10 @@ at the place they are shown, as `participants_text` does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from kiosk.i18n import Translator
+from kiosk.i18n import ClockFormat, Translator
+from kiosk.i18n.room_locale import FALLBACK_LOCALE
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,13 @@ class Texts:
     notice_camera_unavailable: str
     notice_reconnecting: str
     dtmf_title: str
+    presenting: str
+    someone_presenting: str
+    speaking: str
+    captions: str
+    captions_waiting: str
+    layout: str
+    layout_title: str
     dtmf_hint: str
     close: str
     error_title: str
@@ -98,8 +106,6 @@ class Texts:
     no: str
     unknown: str
     none: str
-    date_format: str
-    time_format: str
     # In-call: participants panel, host controls, meeting events, room volume
     people: str
     waiting_to_join: str
@@ -185,12 +191,15 @@ class Texts:
     auto_join_hint: str
     diag_calendar: str
     diag_calendar_next: str
+    # Times and dates as the room's locale writes them (Babel): `texts.clock.time_text(t)`.
+    clock: ClockFormat = field(default_factory=lambda: ClockFormat(FALLBACK_LOCALE))
 
 
-def build_texts(translator: Translator) -> Texts:
-    """The UI's texts in the translator's language."""
+def build_texts(translator: Translator, clock: ClockFormat | None = None) -> Texts:
+    """The UI's texts in the translator's language (times in `clock`'s locale)."""
     _ = translator.gettext
     return Texts(
+        clock=clock or ClockFormat(FALLBACK_LOCALE),
         join_meeting=_("Join {name}"),
         enter_meeting_id=_("Enter meeting ID"),
         node_reachable=_("Service connected"),
@@ -234,6 +243,13 @@ def build_texts(translator: Translator) -> Texts:
         notice_camera_unavailable=_("Camera unavailable — others cannot see the room"),
         notice_reconnecting=_("Connection lost — reconnecting…"),
         dtmf_title=_("Keypad"),
+        presenting=_("{name} is presenting"),
+        someone_presenting=_("A presentation has started"),
+        speaking=_("{name} is speaking"),
+        captions=_("Captions"),
+        captions_waiting=_("Captions will appear here"),
+        layout=_("Layout"),
+        layout_title=_("Choose the meeting's layout"),
         dtmf_hint=_("Tones are sent to the meeting as you press"),
         close=_("Close"),
         error_title=_("Could not join"),
@@ -271,10 +287,6 @@ def build_texts(translator: Translator) -> Texts:
         no=_("No"),
         unknown=_("Unknown"),
         none=_("None"),
-        # strftime pattern: translators may reorder it for their language.
-        date_format=_("%A %-d %B"),
-        # strftime pattern: translators may reorder it for their language.
-        time_format=_("%H:%M"),
         people=_("People"),
         waiting_to_join=_("Waiting to join"),
         in_the_meeting=_("In the meeting"),

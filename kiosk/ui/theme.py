@@ -7,10 +7,11 @@ at 800x480 to window pixels). Change the look or the wording here and nowhere el
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from kiosk.i18n import Translator
+from kiosk.i18n import ClockFormat, Translator
+from kiosk.i18n.room_locale import FALLBACK_LOCALE
 from kiosk.ui.texts import Texts, build_texts
 
 RGBA = tuple[float, float, float, float]
@@ -25,14 +26,18 @@ def hex_rgba(value: str, alpha: float = 1.0) -> RGBA:
 
 @dataclass(frozen=True)
 class Palette:
-    """Colours. Dark surfaces with white text: high contrast in a bright room."""
+    """Colours (the dark theme's by default; kiosk/ui/palettes.py has the others).
+
+    `text_on_accent` is the text on `primary` and `danger` buttons; `text_on_warning`
+    on the warning pill. Every text/background pair in use is in CONTRAST_PAIRS.
+    """
 
     background: RGBA = hex_rgba("#0B1424")
     background_top: RGBA = hex_rgba("#13223A")
     surface: RGBA = hex_rgba("#1B2B45")
     surface_pressed: RGBA = hex_rgba("#2C4266")
     surface_border: RGBA = hex_rgba("#2E4163")
-    primary: RGBA = hex_rgba("#2F6BFF")
+    primary: RGBA = hex_rgba("#2A62F0")
     primary_pressed: RGBA = hex_rgba("#1E4FD0")
     danger: RGBA = hex_rgba("#D92D20")
     danger_pressed: RGBA = hex_rgba("#A8241A")
@@ -41,15 +46,59 @@ class Palette:
     warning: RGBA = hex_rgba("#F5B82E")
     text: RGBA = hex_rgba("#FFFFFF")
     text_muted: RGBA = hex_rgba("#B4C1D6")
+    text_on_accent: RGBA = hex_rgba("#FFFFFF")
     text_on_warning: RGBA = hex_rgba("#1A1300")
     disabled: RGBA = hex_rgba("#1A2436")
-    text_disabled: RGBA = hex_rgba("#5C6B82")
+    text_disabled: RGBA = hex_rgba("#6A7A93")
     video_background: RGBA = hex_rgba("#000000")
     overlay: RGBA = hex_rgba("#000000", 0.55)
     bar: RGBA = hex_rgba("#0B1424", 0.82)
     panel: RGBA = hex_rgba("#0B1424", 0.94)
     idle_background: RGBA = hex_rgba("#000000")
     idle_text: RGBA = hex_rgba("#8793A8")
+
+
+@dataclass(frozen=True)
+class ContrastPair:
+    """A text (or icon) colour on a background, as the screens use them; `large` for text of
+    24 px and more (or bold 19 px) and icons, which need 3:1 instead of 4.5:1 (WCAG AA)."""
+
+    foreground: str
+    background: str
+    large: bool = False
+
+
+# Every foreground/background pair of palette fields the kv rules and screens draw.
+# A new pair in a kv file is added here; tests/test_ui_theme_contrast.py checks each
+# palette, and fails on a kv colour that no pair lists.
+CONTRAST_PAIRS: tuple[ContrastPair, ...] = (
+    ContrastPair("text", "background"),
+    ContrastPair("text_muted", "background"),
+    ContrastPair("danger_text", "background"),
+    ContrastPair("warning", "background"),
+    ContrastPair("success", "background"),
+    ContrastPair("danger", "background", large=True),  # status icons
+    ContrastPair("primary", "background", large=True),  # the progress arc
+    ContrastPair("text", "surface"),
+    ContrastPair("text_muted", "surface"),
+    ContrastPair("warning", "surface"),
+    ContrastPair("text", "surface_pressed"),
+    ContrastPair("text_on_accent", "primary"),
+    ContrastPair("text_on_accent", "primary_pressed"),
+    ContrastPair("text_on_accent", "danger"),
+    ContrastPair("text_on_accent", "danger_pressed"),
+    ContrastPair("text_on_warning", "warning"),
+    ContrastPair("text_disabled", "disabled", large=True),  # inactive controls
+    ContrastPair("text", "bar"),
+    ContrastPair("text_muted", "bar"),
+    ContrastPair("text", "panel"),
+    ContrastPair("text_muted", "panel"),
+    ContrastPair("text_muted", "video_background"),
+    ContrastPair("text", "video_background", large=True),  # the self-view's frame
+    ContrastPair("idle_text", "idle_background"),
+)
+
+TEXT_SCALE_RANGE = (1.0, 1.6)
 
 
 @dataclass(frozen=True)
@@ -80,10 +129,24 @@ class Sizes:
     font_entry: float = 32.0
     font_icon: float = 30.0
     font_icon_large: float = 56.0
+    font_captions: float = 26.0  # live captions: read from across the room
+    presenter_banner_seconds: float = 5.0
     long_press_seconds: float = 5.0
     control_bar_hide_seconds: float = 5.0
     error_home_seconds: float = 30.0
     node_check_seconds: float = 30.0
+    text_scale: float = 1.0  # KIOSK_TEXT_SCALE: every font_* above is multiplied by it
+
+    def with_text_scale(self, scale: float) -> Sizes:
+        """These sizes with every text font `scale` times larger (icons stay as they are)."""
+        low, high = TEXT_SCALE_RANGE
+        scale = max(low, min(high, scale)) / self.text_scale
+        fonts = {name: getattr(self, name) * scale for name in TEXT_FONTS}
+        return replace(self, text_scale=self.text_scale * scale, **fonts)
+
+
+TEXT_FONTS = ("font_clock", "font_idle_clock", "font_title", "font_heading", "font_body",
+              "font_small", "font_key", "font_entry")
 
 
 @dataclass(frozen=True)
@@ -135,6 +198,11 @@ class Icons:
     chevron_right: str = "\uf142"
     lock_outline: str = "\uf341"
     timer: str = "\uf51b"
+    closed_caption: str = "\uf15e"
+    layout: str = "\uf574"
+    presentation: str = "\uf428"
+    swap: str = "\uf4e1"
+    speaking: str = "\uf370"
     hand_up: str = "\uf64c"
     hand_down: str = "\uf64b"
     volume_high: str = "\uf57e"
@@ -156,18 +224,20 @@ class Icons:
 
 @dataclass(frozen=True)
 class Theme:
-    """The whole look of the kiosk."""
+    """The whole look of the kiosk: colours, sizes, fonts, icons, language and clock."""
 
+    name: str = "dark"
     palette: Palette = field(default_factory=Palette)
     sizes: Sizes = field(default_factory=Sizes)
     fonts: Fonts = field(default_factory=Fonts)
     icons: Icons = field(default_factory=Icons)
     translator: Translator = field(default_factory=Translator)
+    clock: ClockFormat = field(default_factory=lambda: ClockFormat(FALLBACK_LOCALE))
 
     @cached_property
     def texts(self) -> Texts:
         """Every fixed text of the UI, in the translator's language."""
-        return build_texts(self.translator)
+        return build_texts(self.translator, self.clock)
 
     def scale_for(self, width: float, height: float) -> float:
         """The factor from design pixels (800x480) to a window of `width`x`height`."""
@@ -179,4 +249,5 @@ class Theme:
 
 THEME = Theme()
 """The default theme (dark, English). The running app's own is `app.theme`: kv rules and
-screens read that one, so the room's language and look are chosen at start-up."""
+screens read that one, so the room's language and look are chosen at start-up
+(`kiosk.ui.room_theme.theme_for(settings)`)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import kiosk
@@ -29,13 +30,13 @@ class DiagnosticRow:
 
 
 def _in_call_text(
-    configured: str, status: DeviceStatus, texts: Texts
+    configured: str, status: DeviceStatus, texts: Texts, render: Callable[[str], str]
 ) -> tuple[str, bool | None] | None:
     """How the session last saw a device, or None before any call."""
     if status.state is DeviceState.ACTIVE:
         return texts.device_in_use.format(device=configured), True
     if status.state is DeviceState.UNAVAILABLE:
-        reason = status.reason or texts.device_no_reason
+        reason = render(status.reason) or texts.device_no_reason
         return texts.device_unavailable.format(device=configured, reason=reason), False
     if status.state is DeviceState.DISABLED:
         return texts.device_turned_off.format(device=configured), None
@@ -74,15 +75,18 @@ def collect_diagnostics(
     last_error: str,
     inventory: DeviceInventory,
     texts: Texts,
+    render: Callable[[str], str] = str,
 ) -> list[DiagnosticRow]:
-    """Rows for version, node, reachability, camera, microphone, speaker, IP and last error."""
-    camera = _in_call_text(settings.camera, snapshot.camera, texts) or _camera_text(
+    """Rows for version, node, reachability, camera, microphone, speaker, IP and last error.
+
+    `render` shows a device's reason (a `Message` from the media layer) in the room's language.
+    """
+    camera = _in_call_text(settings.camera, snapshot.camera, texts, render) or _camera_text(
         settings, inventory, texts
     )
-    microphone = _in_call_text(settings.microphone, snapshot.microphone, texts) or _sound_text(
-        settings.microphone, inventory.capture, texts
-    )
-    speaker = _in_call_text(settings.speaker, snapshot.speaker, texts) or _sound_text(
+    microphone = _in_call_text(settings.microphone, snapshot.microphone, texts,
+                               render) or _sound_text(settings.microphone, inventory.capture, texts)
+    speaker = _in_call_text(settings.speaker, snapshot.speaker, texts, render) or _sound_text(
         settings.speaker, inventory.playback, texts
     )
     reachable = {None: texts.unknown, True: texts.yes, False: texts.no}[node_reachable]
@@ -108,7 +112,7 @@ def calendar_rows(status: CalendarStatus, view: AgendaView, texts: Texts,
     meeting = view.featured.meeting if view.featured is not None else (
         view.later[0] if view.later else None)
     if meeting is not None:
-        start = meeting.start.astimezone(zone).strftime(texts.time_format)
+        start = texts.clock.time_text(meeting.start.astimezone(zone))
         target = meeting.address.target
         how = (f"{meeting.address.rule}: {target.alias}" if target is not None
                else f"{meeting.address.rule or '-'}: {meeting.address.reason}")

@@ -22,8 +22,8 @@ GATEWAY_SERVICES = MappingProxyType({RULE_MEET: "Google Meet", RULE_ZOOM: "Zoom"
 
 
 def clock(when: dt.datetime, texts: Texts, zone: dt.tzinfo | None = None) -> str:
-    """"14:05" in the room's time format (and zone)."""
-    return when.astimezone(zone).strftime(texts.time_format)
+    """"14:05" (or "2:05 PM") as the room's locale writes it, in the room's zone."""
+    return texts.clock.time_text(when.astimezone(zone))
 
 
 def time_range(meeting: CalendarMeeting, texts: Texts, zone: dt.tzinfo | None = None) -> str:

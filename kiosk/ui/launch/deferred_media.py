@@ -49,8 +49,10 @@ class DeferredMediaFactory:
         ice_servers: Sequence[IceServer],
         bandwidth_out_kbps: int | None = None,
         relay_only: bool = False,
+        bandwidth_in_kbps: int | None = None,
         video_codecs: Sequence[str] | None = None,
     ) -> MediaCall:
         """A new call, from the real factory."""
         return self._real().create_call(ice_servers, bandwidth_out_kbps, relay_only,
+                                        bandwidth_in_kbps=bandwidth_in_kbps,
                                         video_codecs=video_codecs)

@@ -115,6 +115,7 @@ async def run_app_async(
     from kiosk.conference import ConferenceSession
     from kiosk.systemd_notify import SystemdNotifier
     from kiosk.ui.app import ExitRequest, KioskApp
+    from kiosk.ui.room_theme import theme_for
 
     media = DeferredMediaFactory(settings)  # keeps ICE on 127.0.0.1 for a loopback node
     session = ConferenceSession(
@@ -124,7 +125,8 @@ async def run_app_async(
     )
     health = DeferredHealth(session, settings.health_addr)
     lockout = admin_lockout_for(settings, on_lockout=health.record_admin_lockout)
-    app = KioskApp(settings, session, options, admin_lockout=lockout)
+    app = KioskApp(settings, session, options, admin_lockout=lockout,
+                   theme=theme_for(settings))
     notifier = SystemdNotifier()
     unsubscribe_status = session.subscribe(StateStatusReporter(notifier.status))
 

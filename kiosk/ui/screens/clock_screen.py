@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from datetime import datetime
 
 from kivy.clock import Clock, ClockEvent
 from kivy.properties import StringProperty
@@ -11,7 +11,8 @@ from kiosk.ui.screens.kiosk_screen import KioskScreen
 
 
 class ClockScreen(KioskScreen):
-    """Keeps `clock_text` and `date_text` current; the clock ticks only while the screen is shown.
+    """Keeps `clock_text` and `date_text` current (the room's locale, `app.theme.clock`);
+    the clock ticks only while the screen is shown.
 
     Subclasses that override `on_pre_enter` / `on_leave` call `super()` first.
     """
@@ -33,9 +34,9 @@ class ClockScreen(KioskScreen):
             self._clock_event = None
 
     def _tick(self, _dt: float) -> None:
-        now = time.localtime()
-        clock = time.strftime(self.app.theme.texts.time_format, now)
-        date = time.strftime(self.app.theme.texts.date_format, now)
+        now = datetime.now()
+        clock = self.app.theme.clock.time_text(now)
+        date = self.app.theme.clock.date_text(now)
         # Only real changes: the labels are re-rendered once a minute, not once a second.
         if clock != self.clock_text:
             self.clock_text = clock

@@ -30,7 +30,8 @@ class ErrorScreen(KioskScreen):
 
     def update(self, snapshot: SessionSnapshot) -> None:
         if snapshot.state is SessionState.ERROR and snapshot.error is not None:
-            self.message = snapshot.error.message or self.app.theme.texts.error_generic
+            said = self.app.theme.translator.render(snapshot.error.message)
+            self.message = said or self.app.theme.texts.error_generic
             self.retry_possible = can_retry(snapshot)
         else:
             self.message = self.app.theme.texts.error_generic

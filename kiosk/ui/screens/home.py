@@ -155,9 +155,17 @@ class HomeScreen(ClockScreen):
             )
             button.meeting_alias = meeting.alias
             button.bind(on_release=self._join_pressed)
+            button.ids.caption.bind(fitted_size=self._even_captions)
             box.add_widget(button)
         self.ids.no_meetings.opacity = 0 if self._meetings or self.calendar_enabled else 1
         self._update_other_heading()
+
+    def _even_captions(self, *_args: object) -> None:
+        # One size for the whole stack: the size the longest caption fits at.
+        captions = [button.ids.caption for button in self.ids.meetings.children]
+        fitted = [c.fitted_size for c in captions if c.fitted_size > 0]
+        for caption in captions:
+            caption.ceiling = min(fitted) if fitted else 0
 
     def join_buttons(self) -> list:
         """The Join buttons, top to bottom (tests and the autopilot use them)."""

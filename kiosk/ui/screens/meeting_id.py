@@ -23,7 +23,7 @@ class MeetingIdScreen(KioskScreen):
     def update(self, snapshot: SessionSnapshot) -> None:
         self.extension = snapshot.state is SessionState.EXTENSION_REQUIRED
         self.meeting_name = self.app.meeting_title(snapshot) if self.extension else ""
-        self.notice = snapshot.notice if self.extension else ""
+        self.notice = self.app.theme.translator.render(snapshot.notice) if self.extension else ""
 
     def join(self) -> None:
         """Dial the typed ID, or send it as the meeting number."""

@@ -48,7 +48,7 @@ class PinScreen(KioskScreen):
             self._start_cooldown(snapshot.pin_cooldown_remaining)
         if self._cooldown_event is None:
             wrong = self.app.theme.texts.pin_wrong if snapshot.pin_attempts else ""
-            self.notice = snapshot.notice or wrong
+            self.notice = self.app.theme.translator.render(snapshot.notice) or wrong
 
     def on_optional(self, _instance: object, optional: bool) -> None:
         if hasattr(self, "_guest_button"):

@@ -6,21 +6,21 @@ from kivy.properties import ColorProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.ui.theme import THEME
-
 
 class RoundedButton(ButtonBehavior, BoxLayout):
     """A button drawn as a rounded rectangle; darker while pressed, greyed when disabled."""
 
     text = StringProperty("")
     icon = StringProperty("")
-    bg_color = ColorProperty(THEME.palette.surface)
-    bg_pressed = ColorProperty(THEME.palette.surface_pressed)
-    fg_color = ColorProperty(THEME.palette.text)
+    # Colours and sizes come from the app's theme (kiosk_button.kv); none is fixed here.
+    bg_color = ColorProperty((0, 0, 0, 0))
+    bg_pressed = ColorProperty((0, 0, 0, 0))
+    fg_color = ColorProperty((0, 0, 0, 0))
     border_color = ColorProperty((0, 0, 0, 0))
-    font_size = NumericProperty(THEME.sizes.font_body)
-    icon_size = NumericProperty(THEME.sizes.font_icon)
-    radius = NumericProperty(THEME.sizes.radius)
+    font_size = NumericProperty(19.0)
+    icon_size = NumericProperty(30.0)
+    radius = NumericProperty(14.0)
+    natural_width = NumericProperty(0.0)  # the width its caption needs at full size (kv)
 
 
 class KioskButton(RoundedButton):

@@ -5,11 +5,14 @@ from __future__ import annotations
 from kivy.clock import Clock, ClockEvent
 from kivy.input.motionevent import MotionEvent
 from kivy.properties import BooleanProperty, NumericProperty
-from kivy.uix.label import Label
+
+from kiosk.ui.widgets.fit_label import FitLabel
 
 
-class LongPressLabel(Label):
-    """Holding a finger on it for `hold_seconds` fires `on_long_press`; a short tap does nothing."""
+class LongPressLabel(FitLabel):
+    """Holding a finger on it for `hold_seconds` fires `on_long_press`; a short tap does nothing.
+
+    A FitLabel: a long room name shrinks to fit rather than break inside a word."""
 
     hold_seconds = NumericProperty(5.0)
     enabled = BooleanProperty(True)

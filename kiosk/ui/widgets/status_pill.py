@@ -5,8 +5,6 @@ from __future__ import annotations
 from kivy.properties import BooleanProperty, ColorProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.ui.theme import THEME
-
 
 class StatusPill(BoxLayout):
     """Visible only while `shown`; takes no room when hidden."""
@@ -14,5 +12,6 @@ class StatusPill(BoxLayout):
     icon = StringProperty("")
     text = StringProperty("")
     shown = BooleanProperty(False)
-    bg = ColorProperty(THEME.palette.danger)
-    fg = ColorProperty(THEME.palette.text)
+    # Colours come from the app's theme (status_pill.kv); none is fixed here.
+    bg = ColorProperty((0, 0, 0, 0))
+    fg = ColorProperty((0, 0, 0, 0))

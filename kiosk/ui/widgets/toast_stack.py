@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kivy.app import App
 from kivy.clock import Clock, ClockEvent
 from kivy.properties import BooleanProperty, ColorProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
-
-from kiosk.ui.theme import THEME
 
 MAX_TOASTS = 3
 TOAST_SECONDS = 5.0
@@ -25,8 +24,9 @@ class Toast(ButtonBehavior, BoxLayout):
     icon = StringProperty("")
     text = StringProperty("")
     key = StringProperty("")  # toasts with the same key replace each other
-    bg = ColorProperty(THEME.palette.surface)
-    fg = ColorProperty(THEME.palette.text)
+    # Set from the running app's theme by ToastStack.push (no fixed colour here).
+    bg = ColorProperty((0, 0, 0, 0))
+    fg = ColorProperty((0, 0, 0, 0))
     tappable = BooleanProperty(False)
 
     def __init__(self, on_tap: Callable[[], None] | None = None, **kwargs: object) -> None:
@@ -49,7 +49,7 @@ class ToastStack(BoxLayout):
         if key:
             for old in [t for t in self.toasts if t.key == key]:
                 self._drop(old)
-        palette = THEME.palette
+        palette = App.get_running_app().theme.palette  # the room's theme, light or dark
         toast = Toast(on_tap=on_tap, text=text, icon=icon, key=key,
                       bg=palette.warning if warning else palette.surface,
                       fg=palette.text_on_warning if warning else palette.text)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from kivy.app import App
 from kivy.clock import Clock, ClockEvent
 from kivy.graphics import Color, Rectangle
 from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, ObjectProperty
@@ -23,7 +24,6 @@ from kivy.uix.widget import Widget
 
 from kiosk.media.interface import VideoOutput
 from kiosk.ui.device.gl_renderer import is_software, renderer_name
-from kiosk.ui.theme import THEME
 from kiosk.ui.widgets.yuv_picture import YuvPicture
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class VideoView(Widget):
     mirror = BooleanProperty(False)
     pull_hz = NumericProperty(0.0)  # 0: every display tick
     has_frame = BooleanProperty(False)
-    background = ColorProperty(THEME.palette.video_background)
+    background = ColorProperty((0, 0, 0, 1))  # the running app's theme's (see __init__)
     # A view with a `leader` (the self-view follows the far end's video) pulls in the
     # same display tick as its leader's blits, so both share one redraw; only when the
     # leader has shown nothing for a while does it pull on its own, slowly.
@@ -58,6 +58,10 @@ class VideoView(Widget):
         self.last_blit_at = 0.0
         self._followed: VideoView | None = None
         self.pulls = 0  # times a new frame was asked of the mailbox
+        # The letterbox bars in the room's theme (a view made without the app stays black).
+        theme = getattr(App.get_running_app(), "theme", None)
+        if theme is not None:
+            kwargs.setdefault("background", theme.palette.video_background)
         chroma_filter = SOFTWARE_CHROMA_FILTER if is_software(renderer_name()) else "linear"
         self._picture = YuvPicture(chroma_filter=chroma_filter)  # before kv sets `mirror`
         super().__init__(**kwargs)
