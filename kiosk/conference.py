@@ -37,14 +37,17 @@ from kiosk.infinity.errors import (
     InfinityError,
     InvalidPin,
     PinRequired,
+    ServiceUnavailable,
 )
 from kiosk.infinity.models import Event
 from kiosk.log_redaction import RedactingFilter
 from kiosk.media.interface import MediaCall, MediaFactory, VideoOutput
+from kiosk.session.busy_wait import busy_wait_seconds, count_down
 from kiosk.session.error_messages import describe_error
 from kiosk.session.extra_events import Refer
 from kiosk.session.join_request import JoinRequest
 from kiosk.session.joined_meeting import JoinedMeeting, MeetingServices
+from kiosk.session.node_recovery import JoinCredentials
 from kiosk.session.pin_entry import GUEST_NOT_ALLOWED_NOTICE, PIN_STATES, PinEntry
 from kiosk.session.pin_policy import PinRejected, validate_pin
 from kiosk.session.room_view import HostAction, RosterView
@@ -108,6 +111,7 @@ class ConferenceSession:
             client=client, quick_client=self._quick_client, media_factory=media_factory,
             ice_timeout=settings.ice_timeout_seconds, redactor=redactor,
             publisher=self._publisher, tasks=self._tasks, spawn=self._spawn, end=self._end,
+            reconnect_give_up=settings.reconnect_give_up_seconds,
             presentation_mode=settings.presentation,
             roster_feed=self._roster_feed, transfer=self._on_refer,
         )
@@ -299,26 +303,48 @@ class ConferenceSession:
     # ------------------------------------------------------------------ joining steps
 
     async def _request_token(self, pin: str | None) -> None:
-        """Ask for a token (first try, with a PIN or a meeting number); act on the reply."""
-        try:
-            token = await self._tasks.run_abandonable(
-                self._client.request_token, self._alias, self.settings.display_name,
-                pin, self._extension, self._one_time_token, True,
-                # A join cancelled meanwhile must not leave a participant behind at the node.
-                on_abandoned=partial(release_abandoned_token, self._quick_client, self._alias),
-            )
-        except PinRequired as exc:
+        """Ask for a token (first try, with a PIN or a meeting number); act on the reply.
+
+        A busy node (429, or Retry-After) is asked again after the wait it names
+        (capped, see `busy_wait`), the room told, for up to `reconnect_give_up_seconds`."""
+        busy_until = asyncio.get_running_loop().time() + self.settings.reconnect_give_up_seconds
+        while True:
+            try:
+                token = await self._tasks.run_abandonable(
+                    self._client.request_token, self._alias, self.settings.display_name,
+                    pin, self._extension, self._one_time_token, True,
+                    # A join cancelled meanwhile must not leave a participant behind.
+                    on_abandoned=partial(release_abandoned_token, self._quick_client,
+                                         self._alias),
+                )
+            except ServiceUnavailable as exc:
+                wait = busy_wait_seconds(exc)
+                if wait is None or asyncio.get_running_loop().time() + wait > busy_until:
+                    raise
+                log.info("The meeting service is busy; trying again in %.0f s", wait)
+                await count_down(wait, lambda text: self._update(notice=text))
+                self._update(notice="")
+                continue
+            except (PinRequired, InvalidPin, ExtensionRequired, ConferenceNotFound) as exc:
+                await self._on_join_question(exc, pin)
+                return
+            break
+        credentials = JoinCredentials(self._alias, self.settings.display_name, pin,
+                                      self._extension)
+        await self._meeting.start(token, self._pin.accepted(), credentials)
+
+    async def _on_join_question(self, error: InfinityError, pin: str | None) -> None:
+        """The node asks for a PIN or a meeting number, or the meeting was not found."""
+        if isinstance(error, PinRequired):
             prefilled = self._take_prefilled_pin() if pin is None else None
             if prefilled is not None:
-                self._pin.on_prompt(exc.guest_allowed, None)  # the prompt a wrong PIN returns to
+                self._pin.on_prompt(error.guest_allowed, None)  # where a wrong PIN returns to
                 await self._request_token(pin=prefilled)
                 return
-            self._show_pin_prompt(self._pin.on_prompt(exc.guest_allowed, pin))
-            return
-        except InvalidPin:
+            self._show_pin_prompt(self._pin.on_prompt(error.guest_allowed, pin))
+        elif isinstance(error, InvalidPin):
             self._show_pin_prompt(self._pin.on_wrong())
-            return
-        except ExtensionRequired as exc:
+        elif isinstance(error, ExtensionRequired):
             prefilled = self._take_prefilled_extension() if self._extension is None else None
             if prefilled is not None:
                 self._extension = prefilled
@@ -327,16 +353,13 @@ class ConferenceSession:
             # Asked again after a number was given: that number was not accepted.
             notice = UNKNOWN_EXTENSION_NOTICE if self._extension else ""
             self._extension = None
-            self._update(state=S.EXTENSION_REQUIRED, extension_kind=exc.kind, notice=notice)
-            return
-        except ConferenceNotFound:
-            if self._extension is not None:
-                # A mistyped meeting number: let the people in the room type it again.
-                self._extension = None
-                self._update(state=S.EXTENSION_REQUIRED, notice=UNKNOWN_EXTENSION_NOTICE)
-                return
-            raise
-        await self._meeting.start(token, self._pin.accepted())
+            self._update(state=S.EXTENSION_REQUIRED, extension_kind=error.kind, notice=notice)
+        elif self._extension is not None:
+            # Not found after a number: a mistyped meeting number; let the room type it again.
+            self._extension = None
+            self._update(state=S.EXTENSION_REQUIRED, notice=UNKNOWN_EXTENSION_NOTICE)
+        else:
+            raise error
 
     def _take_prefilled_pin(self) -> str | None:
         """The join request's PIN, once (None when it has none, or it is malformed)."""

@@ -109,6 +109,9 @@ class Settings:
     video_codecs: tuple[str, ...] = ("VP8", "H264")
     video_encoder: str = "auto"  # H.264: auto, software or v4l2m2m (kiosk/media/encoder_choice)
     ice_timeout_seconds: float = 15.0
+    # Recovery: how long the room keeps trying by itself to get (back) into its meeting
+    # when the meeting service stops answering, or says it is busy while joining.
+    reconnect_give_up_seconds: float = 120.0
     presentation: str = "stream"  # stream | jpeg | main | off (KIOSK_PRESENTATION)
     # Touch UI
     meetings: tuple[Meeting, ...] = ()
@@ -534,6 +537,10 @@ def load_settings(
     if get("KIOSK_ICE_TIMEOUT_SECONDS"):
         kwargs["ice_timeout_seconds"] = _number(
             "KIOSK_ICE_TIMEOUT_SECONDS", get("KIOSK_ICE_TIMEOUT_SECONDS"), 1, 120
+        )
+    if get("KIOSK_RECONNECT_GIVE_UP_SECONDS"):
+        kwargs["reconnect_give_up_seconds"] = _number(
+            "KIOSK_RECONNECT_GIVE_UP_SECONDS", get("KIOSK_RECONNECT_GIVE_UP_SECONDS"), 5, 86400
         )
     if get("KIOSK_PRESENTATION"):
         kwargs["presentation"] = _presentation("KIOSK_PRESENTATION", get("KIOSK_PRESENTATION"))

@@ -10,9 +10,12 @@ PIN is read from standard input, never from the command line (it would show in
 Exit codes: 0 joined and left cleanly; 2 usage or configuration error; 3 PIN
 needed but not given, or wrong; 4 meeting not found; 5 node unreachable, TLS
 failure, not a Pexip node or busy; 6 media failed; 7 disconnected by the node
-before the end; 1 any other refusal (SSO, a refusal reason, a malformed reply);
-130 interrupted (Ctrl-C / SIGTERM; the room still left cleanly). A missing media
-library (aiortc, PyAV) is exit 6 before dialling.
+before the end; 8 the meeting was lost: the node stopped answering and had not
+come back (within KIOSK_RECONNECT_GIVE_UP_SECONDS, or by the end of the stay);
+9 the node stopped answering during the stay and the room rejoined the meeting
+(the summary's `interruptions` say when); 1 any other refusal (SSO, a refusal
+reason, a malformed reply); 130 interrupted (Ctrl-C / SIGTERM; the room still
+left cleanly). A missing media library (aiortc, PyAV) is exit 6 before dialling.
 """
 
 from __future__ import annotations
@@ -52,6 +55,8 @@ EXIT_NOT_FOUND = 4
 EXIT_UNREACHABLE = 5
 EXIT_MEDIA = 6
 EXIT_DISCONNECTED = 7
+EXIT_LOST = 8
+EXIT_REJOINED = 9
 EXIT_INTERRUPTED = 130
 
 EXIT_CODES: Mapping[ErrorCode, int] = MappingProxyType({
@@ -65,6 +70,7 @@ EXIT_CODES: Mapping[ErrorCode, int] = MappingProxyType({
     ErrorCode.MEDIA_FAILED: EXIT_MEDIA,
     ErrorCode.DISCONNECTED_BY_NODE: EXIT_DISCONNECTED,
     ErrorCode.TOKEN_EXPIRED: EXIT_DISCONNECTED,
+    ErrorCode.NODE_LOST: EXIT_LOST,
 })
 
 PROG = "pexip-kiosk call"
@@ -190,6 +196,8 @@ class _Reporter:
         self.connected_at: float | None = None
         self.waiting_at: float | None = None
         self.in_meeting: SessionSnapshot | None = None
+        # When the node stopped answering and when the room was back in (None: not yet).
+        self.interruptions: list[dict[str, float | None]] = []
 
     def write(self, record: dict[str, Any]) -> None:
         self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -209,6 +217,12 @@ class _Reporter:
             self.connected_at = now
         if snapshot.state is SessionState.WAITING_FOR_HOST and self.waiting_at is None:
             self.waiting_at = now
+        if snapshot.node_lost_since is not None and previous.node_lost_since is None:
+            self.interruptions.append({"lost_at": self.elapsed(snapshot.node_lost_since),
+                                       "back_at": None})
+        elif (snapshot.node_lost_since is None and previous.node_lost_since is not None
+              and self.interruptions and snapshot.rejoins > previous.rejoins):
+            self.interruptions[-1]["back_at"] = self.elapsed(now)
         if snapshot.state is not previous.state:
             self.states.append(snapshot.state.value)
             self.write({"event": "state", "t": self.elapsed(now), **describe_snapshot(snapshot)})
@@ -330,6 +344,14 @@ async def run_call(
         problem = final.error.message
     elif interrupted.is_set():
         exit_code, problem = EXIT_INTERRUPTED, "interrupted"
+    elif final.node_lost_since is not None:
+        # Never "joined and left cleanly": the room was not in its meeting at the end.
+        exit_code = EXIT_LOST
+        problem = "the meeting service was not answering when the stay ended"
+    elif final.rejoins:
+        exit_code = EXIT_REJOINED
+        problem = (f"the meeting service stopped answering {final.rejoins} time(s); "
+                   "the room rejoined the meeting")
     leave_started = time.monotonic()
     await session.leave()
     left_at = time.monotonic()
@@ -356,6 +378,8 @@ def _summary(reporter: _Reporter, final: SessionSnapshot, exit_code: int, proble
         "role": shown.role,
         "participant_count": shown.participant_count,
         "token_refreshes": final.token_refreshes,
+        "rejoins": final.rejoins,
+        "interruptions": reporter.interruptions,
         "error": error_record(final.error) if final.error else None,
         "timings": {
             "token_s": since_start(reporter.token_at),

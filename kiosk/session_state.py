@@ -44,6 +44,7 @@ class ErrorCode(enum.Enum):
     PROTOCOL_ERROR = "protocol_error"
     PIN_NOT_GIVEN = "pin_not_given"
     INVALID_PIN = "invalid_pin"
+    NODE_LOST = "node_lost"  # the node stopped answering and did not come back in time
     INTERNAL = "internal"
 
 
@@ -97,6 +98,9 @@ class SessionSnapshot:
     speaker: DeviceStatus = field(default_factory=DeviceStatus)
     connected_since: float | None = None  # time.monotonic() when CONNECTED was first reached
     token_refreshes: int = 0
+    # time.monotonic() since when the node has not been answering (RECONNECTING), else None.
+    node_lost_since: float | None = None
+    rejoins: int = 0  # how often the room got back into its meeting after losing the node
     # The meeting's host-control state and events (lock, hold, splash, breakout, results).
     meeting: MeetingView = field(default_factory=MeetingView)
     transfer_target: str = ""  # set while the node moves the room to this meeting (refer)

@@ -25,6 +25,7 @@ from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from infinity_schemas import assert_matches_pexip_schemas  # noqa: E402
 from simulator_test_client import NodeApi  # noqa: E402
 
 from kiosk.config import Settings  # noqa: E402
@@ -35,18 +36,28 @@ DEMO_ROOMS_FILE = Path(__file__).resolve().parent.parent / "assets" / "demo_room
 FUNCTIONAL_TEST_CAMERA_SIZE = (640, 360)
 
 
+def _schema_checked(sim: SimulatorThread) -> Iterator[SimulatorThread]:
+    """Yield `sim` recording what it sends; afterwards, every reply and event it sent in
+    the test must match Pexip's published schemas (a mismatch is an error of the test)."""
+    sim.simulator.recorder.enabled = True
+    yield sim
+    assert_matches_pexip_schemas(sim.simulator.recorder)
+
+
 @pytest.fixture
 def simulator() -> Iterator[SimulatorThread]:
-    """A running simulated Pexip node (HTTPS, demo rooms, tokens last 120 s)."""
+    """A running simulated Pexip node (HTTPS, demo rooms, tokens last 120 s), whose replies
+    and events are checked against Pexip's schemas after the test."""
     with SimulatorThread(load_rooms(DEMO_ROOMS_FILE), token_expires=120.0) as sim:
-        yield sim
+        yield from _schema_checked(sim)
 
 
 @pytest.fixture
 def short_token_simulator() -> Iterator[SimulatorThread]:
-    """A running simulated node whose tokens expire after 2 s (refresh and expiry tests)."""
+    """A running simulated node whose tokens expire after 2 s (refresh and expiry tests),
+    schema-checked like `simulator`."""
     with SimulatorThread(load_rooms(DEMO_ROOMS_FILE), token_expires=2.0) as sim:
-        yield sim
+        yield from _schema_checked(sim)
 
 
 @pytest.fixture

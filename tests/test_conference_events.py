@@ -171,7 +171,31 @@ async def test_a_disconnect_event_with_any_payload_ends_cleanly(
     session.handle_event(Event(name="disconnect", data=[1, {"reason": None}]))
     ended = await watch.state(S.ERROR)
     assert ended.error is not None and ended.error.code is ErrorCode.DISCONNECTED_BY_NODE
-    assert ended.error.message == "This room was removed from the meeting."
+    # No reason in words at all (issue 8): the plain fact.
+    assert ended.error.message == "The meeting ended."
+    await session.leave()
+
+
+@pytest.mark.parametrize("reason", [None, 42, {"text": "bye"}, ["bye"], True])
+async def test_a_reason_that_is_not_text_reads_the_meeting_ended(
+    simulator: SimulatorThread, sim_settings: Settings, reason: object
+) -> None:
+    session, watch = await joined(sim_settings)
+    session.handle_event(Event(name="disconnect", data={"reason": reason}))
+    ended = await watch.state(S.ERROR)
+    assert ended.error is not None and ended.error.message == "The meeting ended."
+    await session.leave()
+
+
+async def test_a_reason_with_control_characters_is_shown_without_them(
+    simulator: SimulatorThread, sim_settings: Settings
+) -> None:
+    session, watch = await joined(sim_settings)
+    reason = "Room\x1b[31m closed\u202e by\x00 the\u200b host\x85 now"
+    await asyncio.to_thread(simulator.control.end_meeting, "meet.open", reason)
+    ended = await watch.state(S.ERROR)
+    assert ended.error is not None
+    assert ended.error.message == "Room [31m closed by the host now."
     await session.leave()
 
 

@@ -59,6 +59,8 @@ def test_environment_wins_over_env_file(tmp_path: Path) -> None:
         ({"PEXIP_NODE": "https://a", "KIOSK_HEALTH_ADDR": "nope"}, "KIOSK_HEALTH_ADDR: 'nope'"),
         ({"PEXIP_NODE": "https://a", "PEXIP_CA_BUNDLE": "/no/such.pem"}, "PEXIP_CA_BUNDLE:"),
         ({"PEXIP_NODE": "https://a", "KIOSK_PIN_MAX_ATTEMPTS": "x"}, "KIOSK_PIN_MAX_ATTEMPTS:"),
+        ({"PEXIP_NODE": "https://a", "KIOSK_RECONNECT_GIVE_UP_SECONDS": "2"},
+         "KIOSK_RECONNECT_GIVE_UP_SECONDS: '2' is out of range"),
         ({"PEXIP_NODE": "https://a", "KIOSK_PRESENTATION": "slides"}, "KIOSK_PRESENTATION: 'sl"),
     ],
 )
@@ -112,6 +114,13 @@ def test_broken_env_file_is_a_clear_error(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(ConfigError, match="not a UTF-8 text file"):
         load_settings(binary, environ={})
+
+
+def test_reconnect_give_up_defaults_to_two_minutes_and_can_be_set() -> None:
+    node = {"PEXIP_NODE": "https://a"}
+    assert load_settings(None, environ=node).reconnect_give_up_seconds == 120.0
+    settings = load_settings(None, environ={**node, "KIOSK_RECONNECT_GIVE_UP_SECONDS": "30"})
+    assert settings.reconnect_give_up_seconds == 30.0
 
 
 def test_meetings_and_default_conference() -> None:

@@ -130,25 +130,25 @@ def test_lobby_guest_joins_straight_in_because_a_host_is_there(sim_api: NodeApi)
 # ---------------------------------------------------------- virtual reception
 
 
-def test_reception_asks_for_an_extension(sim_api: NodeApi) -> None:
+def test_reception_asks_for_an_extension_in_the_schema_shape(sim_api: NodeApi) -> None:
     response = sim_api.request_token("reception")
     assert response.status_code == 403
-    assert _result(response) == {"conference_extension": "standard"}
+    assert _result(response) == {
+        "conference_extension": "required",
+        "conference_extension_type": "standard",
+    }
 
 
-def test_reception_may_ask_with_the_long_shape() -> None:
+def test_a_test_reception_may_ask_with_the_bare_shape() -> None:
     rooms = parse_rooms(
-        '[[room]]\nalias = "lobby"\nvirtual_reception = true\nextension_prompt = "required"\n'
+        '[[room]]\nalias = "lobby"\nvirtual_reception = true\nextension_prompt = "bare"\n'
         '[[room]]\nalias = "meet.x"\nextension = "7"\n'
     )
     with SimulatorThread(rooms) as sim:
         sim_api = NodeApi(sim)
         response = sim_api.request_token("lobby")
         assert response.status_code == 403
-        assert _result(response) == {
-            "conference_extension": "required",
-            "conference_extension_type": "standard",
-        }
+        assert _result(response) == {"conference_extension": "standard"}
         assert sim_api.join("lobby", extension="7")["role"] == "HOST"
         sim_api.close()
 

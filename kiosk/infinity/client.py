@@ -1,8 +1,11 @@
 """Blocking client of the Pexip Infinity Client REST API v2 (`requests.Session` based).
 
 Stateless about the token: every authenticated call takes the token string, so
-the caller can swap in a refreshed token at any time. Every call has a connect
-and a read timeout. Every failure is one of the typed errors of
+the caller can swap in a refreshed token at any time. Every exchange has a
+connect and a read timeout, a total deadline (connect + read: a node that
+trickles its reply a byte at a time is cut off) and a size limit on the reply
+(`kiosk.net.bounded_request`); the event stream's reply headers have the same
+deadline. Every failure is one of the typed errors of
 `kiosk.infinity.errors`; argument mistakes by the caller (an empty alias, DTMF
 outside `0-9 * # A-D`) are `ValueError`. No PIN or token ever reaches a log
 line or an error text.
@@ -10,6 +13,7 @@ line or an error text.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -38,12 +42,20 @@ from kiosk.infinity.models import CallAnswer, Token
 from kiosk.infinity.proxy_environment import proxies_for, proxy_passwords
 from kiosk.infinity.reply_parser import (
     GUEST_PIN,
+    UNAVAILABLE_STATUSES,
     NodeReply,
     decode_json,
     reply_result,
     retry_after_seconds,
 )
 from kiosk.infinity.view_models import parse_available_layouts, parse_layout_svgs
+from kiosk.net import (
+    BodyTooLarge,
+    DeadlineAdapter,
+    DeadlineExceeded,
+    HttpLimits,
+    bounded_request,
+)
 
 __all__ = ("GUEST_PIN", "ClientTimeouts", "InfinityClient", "NodeStatus")
 
@@ -54,6 +66,8 @@ DTMF_CHARACTERS = frozenset("0123456789*#ABCD")
 # Visible ASCII: what may go into an HTTP header value without being mangled or refused.
 HEADER_SAFE = frozenset(string.printable) - frozenset(string.whitespace)
 MAX_ERROR_BODY = 64 * 1024
+# The largest reply read: SDP answers are ~10 KB, layout SVGs some 100 KB.
+MAX_REPLY_BYTES = 1024 * 1024
 MAX_PRESENTATION_JPEG = 16 * 1024 * 1024
 MAX_THEME_IMAGE = 8 * 1024 * 1024
 CONFERENCE_COMMANDS = frozenset({
@@ -67,11 +81,21 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class ClientTimeouts:
-    """Seconds to wait: to connect, for a reply, and for the slow `calls` reply."""
+    """Seconds to wait: to connect, for a reply, and for the slow `calls` reply.
+
+    A whole exchange (connect, headers, body) must end within connect + read
+    seconds (connect + calls_read for `calls` and `update`).
+    """
 
     connect: float = 5.0
     read: float = 10.0
     calls_read: float = 60.0
+
+    def limits(self, read: float | None = None) -> HttpLimits:
+        """The `HttpLimits` of one exchange whose reply may take `read` seconds."""
+        read = self.read if read is None else read
+        return HttpLimits(deadline=self.connect + read, max_body=MAX_REPLY_BYTES,
+                          connect=self.connect, read=read)
 
 
 DEFAULT_TIMEOUTS = ClientTimeouts()
@@ -207,10 +231,15 @@ class InfinityClient:
         if secret and secret != GUEST_PIN and self._on_secret is not None:
             self._on_secret(secret)
 
-    def _unreachable(self, exc: requests.RequestException, read: float) -> NodeUnreachable:
+    def _unreachable(self, exc: requests.RequestException, limits: HttpLimits
+                     ) -> NodeUnreachable:
         """The NodeUnreachable for a failed request, naming the timeout that hit."""
-        is_read = isinstance(exc, requests.exceptions.ReadTimeout)
-        timeout = read if is_read else self._timeouts.connect
+        if isinstance(exc, DeadlineExceeded):
+            timeout = limits.deadline
+        elif isinstance(exc, requests.exceptions.ReadTimeout):
+            timeout = limits.read
+        else:
+            timeout = limits.connect
         return describe_connection_failure(exc, self._host, self._port, timeout)
 
     def _send(
@@ -234,24 +263,24 @@ class InfinityClient:
         if body is not None:
             headers["Content-Type"] = "application/json"
             data = json.dumps(body).encode()
-        read = self._timeouts.read if read_timeout is None else read_timeout
+        limits = self._timeouts.limits(read_timeout)
         try:
-            response = self._session.request(
-                method,
-                self._base + path,
-                headers=headers,
-                data=data,
-                timeout=(self._timeouts.connect, read),
-                allow_redirects=False,
+            response = bounded_request(
+                self._session, method, self._base + path, limits,
+                headers=headers, data=data, allow_redirects=False,
             )
+        except BodyTooLarge:
+            log.info("%s %s: the reply is over %d bytes", method, path, limits.max_body)
+            raise ProtocolError(f"the node's reply is larger than {limits.max_body} bytes"
+                                ) from None
         except requests.RequestException as exc:
-            failure = self._unreachable(exc, read)
+            failure = self._unreachable(exc, limits)
             log.info("%s %s: %s", method, path, failure.cause)
             raise failure from exc
-        log.debug("%s %s -> HTTP %d", method, path, response.status_code)
+        log.debug("%s %s -> HTTP %d", method, path, response.status)
         return NodeReply(
-            status=response.status_code,
-            body=response.content,
+            status=response.status,
+            body=response.body,
             retry_after=response.headers.get("Retry-After"),
         )
 
@@ -309,10 +338,10 @@ class InfinityClient:
             return NodeStatus.UP
         if reply.status == 503 and is_json:
             return NodeStatus.MAINTENANCE
-        if reply.status in (502, 503, 504, 529):
+        if reply.status in UNAVAILABLE_STATUSES:
             raise ServiceUnavailable(
                 f"The node is temporarily unavailable (HTTP {reply.status})",
-                retry_after_seconds(reply.retry_after),
+                retry_after_seconds(reply.retry_after), status=reply.status,
             )
         raise NotAPexipNode(
             f"The address answered, but not like a Pexip Conferencing Node (HTTP {reply.status})"
@@ -550,8 +579,10 @@ class InfinityClient:
     ) -> requests.Response:
         """`GET .../events` as an open streaming response, ready to read.
 
-        The headers must arrive within the read timeout; after that the stream
-        has no read timeout (a dead connection is detected by TCP keepalive).
+        The headers must arrive within the read timeout, and all of them within
+        connect + read seconds; after that the stream has no read timeout (a dead
+        node is noticed by the session's node watch, a dead connection by TCP
+        keepalive).
 
         Raises the typed error of a non-200 reply (InvalidToken on 403 "Invalid
         token", ConferenceNotFound on 404, ...) and ProtocolError when the reply
@@ -561,40 +592,50 @@ class InfinityClient:
         if not _header_safe(token):
             raise ValueError("the token contains characters not allowed in a header")
         session = session or self._session
-        try:
-            response = session.get(
-                self._base + path,
-                headers={
-                    "token": token,
-                    "Accept": "text/event-stream",
-                    "Accept-Encoding": "identity",  # compression would hold events back
-                    "Cache-Control": "no-cache",
-                },
-                stream=True,
-                # The read timeout covers waiting for the reply's headers only (see below).
-                timeout=(self._timeouts.connect, self._timeouts.read),
-                allow_redirects=False,
-            )
-        except requests.RequestException as exc:
-            failure = self._unreachable(exc, self._timeouts.read)
-            log.info("GET %s: %s", path, failure.cause)
-            raise failure from exc
-        log.debug("GET %s -> HTTP %d (event stream)", path, response.status_code)
-        content_type = response.headers.get("Content-Type", "")
-        if response.status_code == 200 and content_type.startswith("text/event-stream"):
-            # Events may be minutes apart: no read timeout once the stream is open; a dead
-            # peer is detected by TCP keepalive (KeepaliveAdapter) instead.
-            connection = getattr(response.raw, "connection", None)
-            sock = getattr(connection, "sock", None)
-            if sock is not None:
-                sock.settimeout(None)
-            return response
-        try:
-            body = response.raw.read(MAX_ERROR_BODY, decode_content=True) or b""
-        except Exception:  # a broken error body must not hide the status
-            body = b""
-        finally:
-            response.close()
+        url = self._base + path
+        limits = self._timeouts.limits()
+        adapter = session.get_adapter(url)
+        opening = (adapter.deadline(limits.deadline) if isinstance(adapter, DeadlineAdapter)
+                   else contextlib.nullcontext())
+        with opening as scope:
+            try:
+                response = session.get(
+                    url,
+                    headers={
+                        "token": token,
+                        "Accept": "text/event-stream",
+                        "Accept-Encoding": "identity",  # compression would hold events back
+                        "Cache-Control": "no-cache",
+                    },
+                    stream=True,
+                    # The read timeout covers waiting for the reply's headers only (see below).
+                    timeout=(limits.connect, limits.read),
+                    allow_redirects=False,
+                )
+            except requests.RequestException as exc:
+                cause = exc
+                if scope is not None and scope.expired:
+                    cause = DeadlineExceeded("no reply headers within the deadline")
+                failure = self._unreachable(cause, limits)
+                log.info("GET %s: %s", path, failure.cause)
+                raise failure from exc
+            log.debug("GET %s -> HTTP %d (event stream)", path, response.status_code)
+            content_type = response.headers.get("Content-Type", "")
+            if response.status_code == 200 and content_type.startswith("text/event-stream"):
+                # Events may be minutes apart: no read timeout once the stream is open (the
+                # deadline ends with this block); the session's node watch and TCP keepalive
+                # (KeepaliveAdapter) notice a dead node instead.
+                connection = getattr(response.raw, "connection", None)
+                sock = getattr(connection, "sock", None)
+                if sock is not None:
+                    sock.settimeout(None)
+                return response
+            try:
+                body = response.raw.read(MAX_ERROR_BODY, decode_content=True) or b""
+            except Exception:  # a broken (or cut-off) error body must not hide the status
+                body = b""
+            finally:
+                response.close()
         if response.status_code == 200:
             raise ProtocolError("events: the reply is not an event stream")
         reply = NodeReply(response.status_code, body, response.headers.get("Retry-After"))

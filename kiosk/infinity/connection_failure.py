@@ -16,6 +16,7 @@ import requests
 from urllib3.exceptions import NameResolutionError
 
 from kiosk.infinity.errors import NodeUnreachable
+from kiosk.net import DeadlineExceeded
 
 # http.client's words when a proxy answers CONNECT with an error, e.g. "... failed: 403 Forbidden".
 TUNNEL_REFUSED = re.compile(r"Tunnel connection failed: (\d{3}[\w .-]{0,60})")
@@ -79,6 +80,8 @@ def describe_connection_failure(
     ):
         return NodeUnreachable(_tls_cause(causes), tls=True)
     seconds = f" within {timeout:g} s" if timeout else ""
+    if isinstance(exc, DeadlineExceeded):
+        return NodeUnreachable(f"the node {where} did not finish its reply{seconds} (timeout)")
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return NodeUnreachable(f"the node {where} did not accept a connection{seconds} (timeout)")
     if isinstance(exc, requests.exceptions.ReadTimeout):

@@ -50,12 +50,15 @@ class NotAPexipNode(InfinityError):
 
 
 class ServiceUnavailable(InfinityError):
-    """The node is temporarily unable to serve (502/503/504/529); retry later."""
+    """The node is busy or temporarily unable to serve (429/502/503/504/529); retry later,
+    after `retry_after` seconds when the node said (Retry-After)."""
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    def __init__(self, reason: str, retry_after: float | None = None,
+                 status: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        self.status = status
 
 
 class InvalidToken(InfinityError):

@@ -1,27 +1,33 @@
 """The conference event stream (`GET .../events`), read in its own thread.
 
-Server-sent events are parsed by sseclient-py. The reader reconnects with
-backoff after any drop, each time with the newest token from `token_provider`,
-and ends (calling `on_fatal`) only when the node says the token or the
-conference is gone. Callbacks run on the reader's thread; a session hands them
-to its event loop with `loop.call_soon_threadsafe`. No callback is called once
-`stop()` has begun.
+Server-sent events are parsed by `SseParser`, within a line and an event size
+limit; an event the parser marks malformed (bytes that are not UTF-8, an
+over-long line) is logged, counted and skipped, never a reason to reconnect.
+The reader reconnects with backoff after any drop, each time with the newest
+token from `token_provider`, and ends (calling `on_fatal`) only when the node
+says the token or the conference is gone. Callbacks run on the reader's thread;
+`on_event` may block (a bounded `EventQueue` that is full), which slows the
+node's connection down instead of buffering without end. No callback is called
+once `stop()` has begun.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import requests
-import sseclient
 
 from kiosk.infinity.backoff import Backoff
 from kiosk.infinity.errors import ConferenceNotFound, InfinityError, InvalidToken
 from kiosk.infinity.models import Event
+from kiosk.infinity.sse_parser import SseParser
 
 if TYPE_CHECKING:
     from kiosk.infinity.client import InfinityClient
@@ -61,8 +67,23 @@ def _chunks(response: requests.Response) -> Iterator[bytes]:
         yield data
 
 
-def _interrupt(response: requests.Response) -> None:
-    """Make a read blocked in another thread return now (shutdown, not close, of the socket)."""
+def stream_socket(response: requests.Response) -> socket.socket | None:
+    """The socket an open streaming response reads from (None if it cannot be found)."""
+    connection = getattr(response.raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
+def _interrupt(response: requests.Response, sock: socket.socket | None) -> None:
+    """Make a read blocked in another thread return now (shutdown, not close, of the socket).
+
+    The socket itself is shut down: `HTTPResponse.shutdown()` does that in urllib3 2.3+,
+    but is a no-op where another package replaced urllib3 by its fork urllib3-future.
+    """
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+            return
     try:
         response.raw.shutdown()
     except (AttributeError, ValueError, RuntimeError, OSError):
@@ -78,8 +99,10 @@ class EventStreamReader:
 
     `token_provider` is asked for the current token on every (re)connect.
     `on_event(Event)` gets every event; `on_connected(bool)` each connect and
-    drop; `on_fatal(exc)` the InvalidToken/ConferenceNotFound that ends the
-    reader. All are called from the reader's thread.
+    drop; `on_connect_failed(exc)` each (re)connect that failed with a typed
+    error; `on_fatal(exc)` the InvalidToken/ConferenceNotFound that ends the
+    reader. All are called from the reader's thread. `last_line_at` tells when the
+    node last sent a complete line (an event's or a keepalive comment).
     """
 
     def __init__(
@@ -91,6 +114,7 @@ class EventStreamReader:
         on_connected: Callable[[bool], None] | None = None,
         on_fatal: Callable[[Exception], None] | None = None,
         backoff: Backoff | None = None,
+        on_connect_failed: Callable[[InfinityError], None] | None = None,
     ) -> None:
         self._client = client
         self._alias = alias
@@ -98,19 +122,28 @@ class EventStreamReader:
         self._on_event = on_event
         self._on_connected = on_connected
         self._on_fatal = on_fatal
+        self._on_connect_failed = on_connect_failed
         self._backoff = backoff or Backoff(initial=0.5, maximum=10.0)
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._response: requests.Response | None = None
+        self._socket: socket.socket | None = None
         self._session: requests.Session | None = None
         self._thread: threading.Thread | None = None
         self._connected = False
         self._connections = 0
+        self._last_line_at = time.monotonic()
+        self.malformed_events = 0
 
     @property
     def connected(self) -> bool:
         """True while a stream is open."""
         return self._connected
+
+    @property
+    def last_line_at(self) -> float:
+        """`time.monotonic()` when the node last sent a complete line (or the stream opened)."""
+        return self._last_line_at
 
     @property
     def connections(self) -> int:
@@ -142,9 +175,9 @@ class EventStreamReader:
         """
         self._stopping.set()
         with self._lock:
-            response = self._response
+            response, sock = self._response, self._socket
         if response is not None:
-            _interrupt(response)
+            _interrupt(response, sock)
         thread = self._thread
         if thread is None:
             return True
@@ -181,16 +214,20 @@ class EventStreamReader:
             return True
         except InfinityError as exc:
             log.info("event stream not connected: %s", exc)
+            self._call(self._on_connect_failed, exc)
             return False
         except Exception as exc:  # the reader must survive anything
-            log.warning("event stream not connected: %s", type(exc).__name__)
+            if not self._stopping.is_set():  # (a stop cuts an opening stream short: no news)
+                log.warning("event stream not connected: %s", type(exc).__name__)
+                log.debug("event stream open failed", exc_info=True)
             return False
         with self._lock:
-            self._response = response
+            self._response, self._socket = response, stream_socket(response)
         try:
             if self._stopping.is_set():
                 return True
             self._connections += 1
+            self._last_line_at = time.monotonic()
             self._set_connected(True)
             self._dispatch(response)
             log.info("event stream closed by the node")
@@ -199,21 +236,37 @@ class EventStreamReader:
                 log.info("event stream broke: %s", type(exc).__name__)
         finally:
             with self._lock:
-                self._response = None
+                self._response, self._socket = None, None
             response.close()
             self._set_connected(False)
         return self._stopping.is_set()
 
     def _dispatch(self, response: requests.Response) -> None:
+        parser = SseParser()
         good = False
-        for sse in sseclient.SSEClient(_chunks(response)).events():
+        for chunk in _chunks(response):
             if self._stopping.is_set():
                 return
-            if not good:
-                good = True
-                self._backoff.reset()  # this connection works: the next drop retries quickly
-            event = decode_event(sse.event, sse.data, sse.id)
-            self._call(self._on_event, event)
+            lines = parser.lines
+            for raw in parser.feed(chunk):
+                if raw.malformed:
+                    self._skip_malformed(raw.name, raw.malformed)
+                    continue
+                self._call(self._on_event, decode_event(raw.name, raw.data, raw.id))
+                if self._stopping.is_set():
+                    return
+            if parser.lines != lines:
+                self._last_line_at = time.monotonic()
+                if not good:
+                    good = True
+                    self._backoff.reset()  # this connection works: the next drop retries quickly
+
+    def _skip_malformed(self, name: str, why: str) -> None:
+        self.malformed_events += 1
+        # The first one is worth a warning; a node that keeps sending them, not a flood of it.
+        level = logging.WARNING if self.malformed_events == 1 else logging.DEBUG
+        log.log(level, "event stream: skipped a malformed %r event (%s; %d so far)", name, why,
+                self.malformed_events)
 
     def _set_connected(self, connected: bool) -> None:
         if self._connected == connected:

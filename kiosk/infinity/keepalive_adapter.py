@@ -2,8 +2,9 @@
 
 The event stream has no read timeout (events may be minutes apart), so a peer
 that vanished without closing the connection (power cut, cable pulled, NAT
-entry dropped) is only noticed through TCP keepalive probes: with the values
-below a dead connection fails after about 10 + 5 x 3 = 25 seconds.
+entry dropped) is noticed by TCP keepalive probes only after about
+10 + 5 x 3 = 25 seconds. That is the last line of defence: the session's node
+watch (`kiosk.session.node_watch`) notices a silent, dead node within seconds.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection
-from urllib3.poolmanager import PoolManager
+
+from kiosk.net.deadline_adapter import DeadlineAdapter
 
 KEEPALIVE_IDLE_SECONDS = 10
 KEEPALIVE_INTERVAL_SECONDS = 5
@@ -39,21 +40,10 @@ def keepalive_socket_options() -> list[tuple[int, int, int]]:
     return options
 
 
-class KeepaliveAdapter(HTTPAdapter):
-    """An `HTTPAdapter` (no retries) whose connections carry TCP keepalive options.
+class KeepaliveAdapter(DeadlineAdapter):
+    """A `DeadlineAdapter` (exchanges bounded in total time) whose connections carry TCP
+    keepalive options, direct connections and connections through a web proxy alike."""
 
-    Direct connections and connections through a web proxy alike.
-    """
-
-    def init_poolmanager(
-        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
-    ) -> None:
-        """Create the pool manager with keepalive `socket_options` on every connection."""
-        pool_kwargs.setdefault("socket_options", keepalive_socket_options())
-        super().init_poolmanager(connections, maxsize, block=block, **pool_kwargs)
-
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> PoolManager:
-        """The web proxy's pool manager, with the same keepalive `socket_options`."""
-        proxy_kwargs.setdefault("socket_options", keepalive_socket_options())
-        manager: PoolManager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        return manager
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("socket_options", keepalive_socket_options())
+        super().__init__(*args, **kwargs)

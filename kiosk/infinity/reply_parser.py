@@ -1,7 +1,8 @@
 """Map a node's HTTP reply (status, headers, JSON body) to its `result` or a typed error.
 
 Follows the protocol doc: read `result`, never trust `status`; the 403 table;
-404 with and without JSON; 502/503/504/529 with Retry-After; 415. Error texts
+404 with and without JSON; 429/502/503/504/529 with Retry-After (busy: try
+again later); 415. Error texts
 quote at most a short, cleaned reason string from the node, with every secret
 of the request (PIN, token) blanked, and never the raw body.
 """
@@ -31,7 +32,8 @@ from kiosk.infinity.errors import (
 )
 
 GUEST_PIN = "none"
-UNAVAILABLE_STATUSES = frozenset({502, 503, 504, 529})
+# 429 (too many requests) is a busy node too: Pexip's clients wait and try again.
+UNAVAILABLE_STATUSES = frozenset({429, 502, 503, 504, 529})
 MAX_REASON_LENGTH = 200
 NOT_FOUND_REASON = "Neither conference nor gateway found"
 
@@ -152,7 +154,8 @@ def reply_result(
     if status in UNAVAILABLE_STATUSES:
         default = f"The node is temporarily unavailable (HTTP {status})"
         raise ServiceUnavailable(
-            clean_reason(result, default, secrets), retry_after_seconds(reply.retry_after)
+            clean_reason(result, default, secrets), retry_after_seconds(reply.retry_after),
+            status=status,
         )
     if status == 404:
         if has_result:

@@ -9,9 +9,10 @@ here and in the CLI, translated by the UI.
 
 from __future__ import annotations
 
-import re
+import unicodedata
+from typing import Any
 
-from kiosk.i18n.message import Message, fixed_message, verbatim
+from kiosk.i18n.message import Message, MessageText, fixed_message, verbatim
 from kiosk.infinity.errors import (
     ConferenceNotFound,
     ExtensionRequired,
@@ -52,8 +53,23 @@ MEETING_ENDED = fixed_message("meeting_ended", "The meeting has ended.")
 REMOVED = fixed_message("removed_from_meeting", "This room was removed from the meeting.")
 HOST_TIMEOUT = fixed_message("host_timeout", "No host let this room in, so the meeting ended.")
 
+
+# The node stopped answering (issue 8): kept whole, each with its code.
+NODE_NOT_ANSWERING = fixed_message(
+    "node_not_answering", "The meeting service is not answering — reconnecting…")
+NODE_BUSY_RETRYING = MessageText(
+    "node_busy_retrying", "The meeting service is busy — trying again in {seconds} s…")
+NODE_LOST = fixed_message(
+    "node_lost", "The meeting service stopped answering, so the room left the meeting.")
+MEETING_ENDED_NO_REASON = fixed_message("meeting_ended_no_reason", "The meeting ended.")
+
 MAX_REASON_LENGTH = 160
-_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def _visible(ch: str) -> str:
+    # Control and format characters (C0, C1, bidi overrides, zero-width ...) become spaces.
+    return " " if unicodedata.category(ch).startswith("C") else ch
+
 
 # Reasons real nodes send, in words for a room screen. Matched case-insensitively
 # as substrings; anything else is shown as the node wrote it.
@@ -73,7 +89,7 @@ _KNOWN_REASONS: tuple[tuple[str, Message], ...] = (
 
 def clean_reason(reason: str, fallback: Message) -> Message:
     """A server-written reason as one tidy sentence (no control characters, bounded)."""
-    text = " ".join(_CONTROL_CHARS.sub(" ", str(reason)).split())
+    text = " ".join("".join(map(_visible, str(reason))).split())
     if not text:
         return fallback
     if len(text) > MAX_REASON_LENGTH:
@@ -84,9 +100,12 @@ def clean_reason(reason: str, fallback: Message) -> Message:
     return verbatim("node_reason", text)
 
 
-def disconnect_message(reason: str) -> Message:
-    """What to show when the node removed this room, from its `disconnect` reason."""
-    lowered = str(reason).lower()
+def disconnect_message(reason: Any) -> Message:
+    """What to show when the node removed this room, from its `disconnect` reason (a reason
+    that is not text at all, or none, reads "The meeting ended.")."""
+    if not isinstance(reason, str):
+        return MEETING_ENDED_NO_REASON
+    lowered = reason.lower()
     for needle, message in _KNOWN_REASONS:
         if needle in lowered:
             return message

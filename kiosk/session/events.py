@@ -27,7 +27,7 @@ class MeetingEventHandlers:
 
     roster_changed: Callable[[bool], None]  # True when this room's own entry changed
     conference_changed: Callable[[ConferenceState], None]
-    disconnected: Callable[[str], None]  # the node's reason, as it gave it
+    disconnected: Callable[[Any], None]  # the node's reason, as it gave it (text or not)
     call_disconnected: Callable[[str], None]  # the call uuid the node ended
     refresh_requested: Callable[[], None]
     server_offer: Callable[[str], None]  # a new SDP offer (new_offer / update_sdp)
@@ -75,9 +75,9 @@ class MeetingEvents:
             self.conference = ConferenceState.parse(data, self.conference)
             handlers.conference_changed(self.conference)
         elif name == "disconnect":
-            reason = data.get("reason", "") if isinstance(data, dict) else ""
+            reason = data.get("reason") if isinstance(data, dict) else None
             log.info("The node disconnected this room")
-            handlers.disconnected(str(reason))
+            handlers.disconnected(reason)
         elif name == "call_disconnected":
             call_uuid = _text_field(data, "call_uuid")
             if handlers.call_end_reason is not None:

@@ -4,8 +4,9 @@ A `JoinedMeeting` is made for every join (it already holds the mute buttons'
 state while the PIN or the connection is pending) and started once the node has
 given a token. It then keeps the token fresh and reads the event stream
 (`MeetingLink`), follows the roster and the conference (`MeetingEvents`), runs
-the media call with its reconnects and renegotiations (`CallLifecycle`), and
-sends the in-meeting controls (`MeetingControls`). Leaving is the session's
+the media call with its reconnects and renegotiations (`CallLifecycle`), sends
+the in-meeting controls (`MeetingControls`), and gets back into the meeting
+when the node stopped answering (`MeetingRecovery`). Leaving is the session's
 job: `take_link()` and `hand_over()` give it what must be stopped and released.
 """
 
@@ -39,7 +40,9 @@ from kiosk.session.meeting_controls import (
 )
 from kiosk.session.meeting_extras import MeetingExtras, MeetingHooks
 from kiosk.session.meeting_link import MeetingLink
+from kiosk.session.meeting_recovery import MeetingRecovery
 from kiosk.session.meeting_view import MeetingViewTracker
+from kiosk.session.node_recovery import JoinCredentials
 from kiosk.session.roster import NOT_IN_MEETING
 from kiosk.session.roster_feed import RosterFeed
 from kiosk.session.snapshot_publisher import SnapshotPublisher
@@ -69,6 +72,7 @@ class MeetingServices:
     tasks: SessionTasks
     spawn: Callable[[Coroutine[Any, Any, None]], None]  # a guarded background job of this join
     end: Callable[[SessionError], Awaitable[None]]  # go to ERROR and leave
+    reconnect_give_up: float = 120.0  # seconds to get back in after losing the node
     roster_feed: RosterFeed | None = None  # the batched roster for the UI
     transfer: Callable[[Refer], None] | None = None  # `refer`: the session joins elsewhere
     presentation_mode: str = "stream"  # KIOSK_PRESENTATION
@@ -82,6 +86,7 @@ class JoinedMeeting:
         self._alias = alias
         self.token: Token | None = None
         self._link: MeetingLink | None = None
+        self._recovery: MeetingRecovery | None = None
         self._handlers = MeetingEventHandlers(
             roster_changed=self._on_roster_changed,
             conference_changed=self._on_conference_changed,
@@ -144,22 +149,21 @@ class JoinedMeeting:
         """Republish the media devices' states."""
         self._services.publisher.update(**self.call.device_fields())
 
-    async def start(self, token: Token, changes: dict[str, Any]) -> None:
+    async def start(self, token: Token, changes: dict[str, Any],
+                    credentials: JoinCredentials | None = None) -> None:
         """The node let the room in with `token`: publish CONNECTING (with `changes`), start
-        the link and the call, then CONNECTED or WAITING_FOR_HOST."""
+        the link and the call, then CONNECTED or WAITING_FOR_HOST. With `credentials`
+        (how the room joined) it rejoins by itself when the node stops answering."""
         services = self._services
-        self._remember(token)
-        self.events = MeetingEvents(self._handlers, own_uuid=token.participant_uuid)
+        if credentials is not None:
+            self._recovery = MeetingRecovery(services, credentials, detach=self._detach,
+                                             resume=self._resume, settle=self._settle)
         joined_as = (token.conference_name or self._alias, token.role.value,
                      token.current_service_type)
         log.info("Joined %s as %s (%s)", *joined_as)
         services.publisher.update(state=S.CONNECTING, role=token.role.value,
                                   conference_name=token.conference_name, notice="", **changes)
-        self._link = MeetingLink(services.client, self._alias, token, services.tasks,
-                                 on_refreshed=self._on_token_refreshed,
-                                 on_event=self.handle_event,
-                                 on_ended=lambda error: services.spawn(services.end(error)))
-        self._link.start()
+        self._attach(token)
         if self.call.has_media:
             try:
                 await self.call.open(self._target())
@@ -190,6 +194,36 @@ class JoinedMeeting:
             log.info("DTMF ignored: not in a meeting")
             return
         await self._controls.send_dtmf(self._target(), digits, self.call.call_uuid)
+
+    def _attach(self, token: Token) -> None:
+        """Take `token` as the join's own: a fresh roster, and a new link started."""
+        services = self._services
+        self._remember(token)
+        self.events = MeetingEvents(self._handlers, own_uuid=token.participant_uuid)
+        recovery = self._recovery
+        self._link = MeetingLink(services.client, self._alias, token, services.tasks,
+                                 on_refreshed=self._on_token_refreshed,
+                                 on_event=self.handle_event,
+                                 on_ended=lambda error: services.spawn(services.end(error)),
+                                 quick_client=services.quick_client,
+                                 on_node_lost=recovery.begin if recovery else None)
+        self._link.start()
+
+    def _detach(self) -> tuple[MeetingLink | None, HeldAtNode]:
+        """Give up the link, the call and the token of a node that stopped answering."""
+        return self.take_link(), self.hand_over()
+
+    async def _resume(self, token: Token) -> None:
+        """Back in with a new token: a new link, and the call set up again."""
+        self._services.publisher.update(role=token.role.value,
+                                        conference_name=token.conference_name)
+        self._attach(token)
+        if self.call.has_media:
+            await self.call.open(self._target())
+
+    async def _settle(self) -> None:
+        self._settle_state()
+        await self._restore_node_mutes()
 
     async def choose_layout(self, layout: str) -> None:
         """Host rooms: show the meeting in `layout` (the `layout` event confirms it)."""
@@ -300,7 +334,7 @@ class JoinedMeeting:
                 return participant.display_name
         return ""
 
-    def _on_disconnected(self, reason: str) -> None:
+    def _on_disconnected(self, reason: Any) -> None:
         error = SessionError(ErrorCode.DISCONNECTED_BY_NODE, disconnect_message(reason))
         self._services.spawn(self._services.end(error))
 
@@ -353,19 +387,32 @@ class JoinedMeeting:
         if services.publisher.snapshot.state not in IN_MEETING_STATES or not self.call.has_media:
             return
         log.warning("Media call lost (%s)", reason)
-        services.spawn(self._reconnect())
+        previous_state = services.publisher.snapshot.state
+        # At once: a second report of the same loss (the node's event and the media's own
+        # failure) finds the join reconnecting and is ignored.
+        services.publisher.update(state=S.RECONNECTING, notice=RECONNECTING_NOTICE)
+        services.spawn(self._media_lost(previous_state))
 
-    async def _reconnect(self) -> None:
+    async def _media_lost(self, previous_state: SessionState) -> None:
+        """A lost call: with a node that still answers, a new call; else the node is lost
+        (and `MeetingRecovery` takes over)."""
+        link = self._link
+        if link is not None and not await link.node_answers():
+            return
+        await self._reconnect(previous_state)
+
+    async def _reconnect(self, previous_state: SessionState) -> None:
         """Replace a lost call by ONE new call on the same token; give up with MEDIA_FAILED."""
         services = self._services
         if not self.call.may_reconnect():
             await services.end(SessionError(ErrorCode.MEDIA_FAILED, MEDIA_LOST))
             return
-        previous_state = services.publisher.snapshot.state
         services.publisher.update(state=S.RECONNECTING, notice=RECONNECTING_NOTICE)
         try:
             await self.call.replace(self._target())
         except Exception as exc:
+            if self._recovery is not None and self._recovery.active:
+                return  # the node was lost meanwhile: the recovery sets up the call
             await services.end(call_failure(exc, MEDIA_LOST))
             return
         log.info("Media call restored (was %s)", previous_state.value)

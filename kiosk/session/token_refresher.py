@@ -28,7 +28,8 @@ class TokenRefresher:
     """Refreshes `token` on a timer and hands every new one to `on_refreshed`.
 
     `refresh` is the blocking call (e.g. ``lambda t: client.refresh_token(alias, t)``).
-    Callbacks run on the event loop. `token` is always the newest token.
+    Callbacks run on the event loop. `token` is always the newest token. `on_failure`
+    hears of every failed attempt that will be retried (the node watch acts on those).
     """
 
     def __init__(
@@ -38,12 +39,14 @@ class TokenRefresher:
         on_refreshed: Callable[[Token], None],
         on_expired: Callable[[BaseException | None], None],
         clock: Callable[[], float] = time.monotonic,
+        on_failure: Callable[[BaseException], None] | None = None,
     ) -> None:
         self._token = token
         self._obtained_at = clock()
         self._refresh = refresh
         self._on_refreshed = on_refreshed
         self._on_expired = on_expired
+        self._on_failure = on_failure
         self._clock = clock
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -110,10 +113,12 @@ class TokenRefresher:
                 return False
             except TimeoutError as exc:
                 last_error = exc
+                self._failed(exc)
                 continue  # the deadline check above ends it
             except Exception as exc:  # any failure is retried while the token is valid
                 last_error = exc
                 log.warning("Token refresh failed (%s); retrying", type(exc).__name__)
+                self._failed(exc)
             else:
                 # The node's expiry clock started no earlier than our request.
                 self._token = new
@@ -128,6 +133,14 @@ class TokenRefresher:
                 return True
             await asyncio.sleep(min(delay, max(0.0, deadline - self._clock())))
             delay = min(delay * 2, MAX_RETRY_DELAY)
+
+    def _failed(self, error: BaseException) -> None:
+        if self._on_failure is None:
+            return
+        try:
+            self._on_failure(error)
+        except Exception:
+            log.exception("Token refresh failure callback failed")
 
     def _expired(self, error: BaseException | None) -> None:
         try:

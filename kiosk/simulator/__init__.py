@@ -12,6 +12,11 @@
   the default) or a real meeting's 720p picture (`clip_video.py`: pre-encoded clips from
   `recorded_clips.py`), and a quiet tone (the test microphone's `ToneTrack`);
   `frame_checks.py`: its black-picture / silence tests; `ice_blackhole.py`: the
-  ICE-never-answers fault; `fault_injector.py`: the `/_sim/faults` middleware.
+  ICE-never-answers fault; `fault_injector.py`: the `/_sim/faults` middleware;
+  `hostile_replies.py`: replies trickled a byte at a time or never ending;
+  `stream_faults.py`: event floods and raw bytes written into event streams.
+- `schema_recorder.py`: what it sends, recorded for the tests' check against Pexip's
+  published schemas. `network_cable.py`: a loopback TCP relay whose "cable" can be
+  pulled (nothing answered, nothing refused) and plugged back, for tests.
 - `main.py`: `pexip-kiosk sim`.
 """

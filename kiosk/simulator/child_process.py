@@ -52,10 +52,16 @@ class SimulatorProcess:
     """The simulator with the demo rooms in a child process; start()/stop() or a context manager."""
 
     def __init__(self, token_expires: float = 120.0, far_end_video: str = "pattern",
-                 clip_dir: Path | None = None) -> None:
-        """`far_end_video`: `pexip-kiosk sim --far-end-video` (pattern, meeting, ...)."""
-        self._args: tuple[str, ...] = ("--port", "0", "--token-expires", str(token_expires),
-                                       "--far-end-video", far_end_video)
+                 clip_dir: Path | None = None, port: int = 0, tls: bool = True) -> None:
+        """`far_end_video`: `pexip-kiosk sim --far-end-video` (pattern, meeting, ...).
+
+        `port`: 0 picks a free one; a node "coming back" after `kill()` is started on the
+        port the first one got (without TLS: a new process has a new throw-away CA).
+        """
+        self._args: tuple[str, ...] = ("--port", str(port), "--token-expires",
+                                       str(token_expires), "--far-end-video", far_end_video)
+        if not tls:
+            self._args += ("--no-tls",)
         if clip_dir is not None:
             self._args += ("--clip-dir", str(clip_dir))
         self._process: subprocess.Popen[str] | None = None
@@ -119,6 +125,14 @@ class SimulatorProcess:
                     return message
         self.stop()
         raise SimulatorProcessError(f"the simulator was not ready within {READY_TIMEOUT:g} s")
+
+    def kill(self) -> None:
+        """The node dies: SIGKILL, no goodbye to anyone (sockets reset by the kernel)."""
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=STOP_TIMEOUT)
+        self.stop()
 
     def stop(self) -> None:
         """Stop the child (SIGTERM, then SIGKILL after a few seconds). Idempotent."""

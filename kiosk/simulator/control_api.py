@@ -68,10 +68,20 @@ are `{"status": "failed", "result": "<reason>"}` with 400 (bad body) or 404
 - `POST /_sim/rooms/{alias}/participants/{uuid}/event` `{"name", "data"?}` → `true` (raw event)
 - `GET /_sim/rooms/{alias}` also lists `breakouts` and `help_requests` (`breakoutbuzz`)
 - `GET  /_sim/faults` → `[{id, path_contains, status, count, remaining, delay, body,
-  ice_blackhole}]`
-- `POST /_sim/faults` `{path_contains, status?, count?=1, delay?=0, body?, drop_events?,
-  ice_blackhole?}` → `{fault: {...} | null, dropped_streams: n}`; `ice_blackhole: true`
-  answers the matching `calls` request from a far end whose ICE never responds
+  ice_blackhole, headers, trickle_every, trickle_from, endless_body}]`
+- `POST /_sim/faults` `{path_contains, status?, count?=1, delay?=0, body?, headers?,
+  drop_events?, ice_blackhole?, trickle_every?, trickle_from?, endless_body?,
+  flood_events?, flood_participants?=50, raw_event_bytes?}` →
+  `{fault: {...} | null, dropped_streams: n, injected_streams: n}`;
+  `ice_blackhole: true` answers the matching `calls` request from a far end whose ICE
+  never responds; `headers` go on the failing reply (`{"Retry-After": "3"}`);
+  `trickle_every: s` writes the matching reply one byte every s seconds, from its
+  first byte (`trickle_from: "headers"`) or from its body (`"body"`); `endless_body:
+  true` answers 200 with a chunked body that never ends (see `hostile_replies.py`).
+  At once, into the open event streams whose path contains `path_contains`:
+  `flood_events: N` writes N `participant_update` events (about `flood_participants`
+  made-up participants) as fast as the client reads; `raw_event_bytes: "<base64>"`
+  writes those bytes as they are (see `stream_faults.py`)
 - `DELETE /_sim/faults` → `{cleared: n}`
 - `GET  /_sim/calendar.ics` → the demo room's iCalendar feed, relative to the simulator's
   start (ETag / If-None-Match → 304); see `demo_calendar.py`
@@ -85,6 +95,8 @@ are `{"status": "failed", "result": "<reason>"}` with 400 (bad body) or 404
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from aiohttp import web
@@ -98,6 +110,12 @@ from kiosk.simulator.node import (
     SimulatedNode,
 )
 from kiosk.simulator.protocol_replies import ApiError, read_json_object, reply
+from kiosk.simulator.stream_faults import (
+    MAX_FLOOD_EVENTS,
+    EventFlood,
+    RawStreamBytes,
+    StreamFault,
+)
 
 CONTROL_PREFIX = "/_sim"
 _ROOM = CONTROL_PREFIX + "/rooms/{alias}"
@@ -110,6 +128,29 @@ def _text(body: dict[str, Any], key: str, default: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ApiError(400, f"{key} must be a non-empty string")
     return value.strip()
+
+
+def _stream_faults(body: dict[str, Any]) -> list[StreamFault]:
+    """The flood and raw bytes a `POST /_sim/faults` body asks for (400 if malformed)."""
+    faults: list[StreamFault] = []
+    flood = body.get("flood_events")
+    if flood is not None:
+        participants = body.get("flood_participants", 50)
+        for name, value, top in (("flood_events", flood, MAX_FLOOD_EVENTS),
+                                 ("flood_participants", participants, 100_000)):
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= top:
+                raise ApiError(400, f"{name} must be a whole number from 1 to {top}")
+        faults.append(EventFlood(count=flood, participants=participants))
+    raw = body.get("raw_event_bytes")
+    if raw is not None:
+        try:
+            data = base64.b64decode(raw, validate=True) if isinstance(raw, str) else b""
+        except binascii.Error:
+            data = b""
+        if not data:
+            raise ApiError(400, "raw_event_bytes must be non-empty base64")
+        faults.append(RawStreamBytes(data))
+    return faults
 
 
 class ControlApi:
@@ -218,19 +259,25 @@ class ControlApi:
         return reply([fault.to_json() for fault in self._faults.active()])
 
     async def add_fault(self, request: web.Request) -> web.Response:
-        """Arm a fault and/or cut event streams now (`drop_events: true`)."""
+        """Arm a fault, and/or write a flood or raw bytes into the open event streams, and/or
+        cut them (`drop_events: true`), now."""
         body = await read_json_object(request)
         drop = body.get("drop_events", False)
         if not isinstance(drop, bool):
             raise ApiError(400, "drop_events must be true or false")
         fault = Fault.from_json(body)
+        stream_faults = _stream_faults(body)
         armed = None
         if fault.arms_something:
             armed = self._faults.add(fault).to_json()
-        elif not drop:
-            raise ApiError(400, "a fault needs a status, a delay, ice_blackhole or drop_events")
+        elif not drop and not stream_faults:
+            raise ApiError(400, "a fault needs a status, a delay, ice_blackhole, a trickle, an "
+                                "endless body, a flood, raw bytes or drop_events")
+        injected = 0
+        for stream_fault in stream_faults:
+            injected = self._node.hub.inject(fault.path_contains, stream_fault)
         dropped = self._node.hub.drop_streams(fault.path_contains) if drop else 0
-        return reply({"fault": armed, "dropped_streams": dropped})
+        return reply({"fault": armed, "dropped_streams": dropped, "injected_streams": injected})
 
     async def clear_faults(self, request: web.Request) -> web.Response:
         """Disarm every fault."""

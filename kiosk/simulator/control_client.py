@@ -218,10 +218,14 @@ class SimulatorControl:
         drop_events: bool = False,
         body: Any = None,
         ice_blackhole: bool = False,
+        **more: Any,
     ) -> dict[str, Any]:
         """Fail/delay the next `count` requests whose path contains `path_contains`, and/or
         cut the open event streams whose path contains it (`drop_events`), and/or answer
-        a matching `calls` request from a far end whose ICE never responds (`ice_blackhole`)."""
+        a matching `calls` request from a far end whose ICE never responds (`ice_blackhole`).
+        `more`: the other fields of `POST /_sim/faults` (`headers`, `trickle_every`,
+        `trickle_from`, `endless_body`, `flood_events`, `flood_participants`,
+        `raw_event_bytes`; see `control_api`)."""
         request: dict[str, Any] = {
             "path_contains": path_contains,
             "count": count,
@@ -233,6 +237,7 @@ class SimulatorControl:
             request["status"] = status
         if body is not None:
             request["body"] = body
+        request.update(more)
         return self._control("POST", "faults", request)
 
     def clear_faults(self) -> None:

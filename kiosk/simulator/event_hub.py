@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk.simulator.stream_faults import StreamFault
+
 BACKLOG_SIZE = 100
 
 
@@ -28,6 +30,7 @@ class SseMessage:
     name: str
     data: Any
     id: int
+    off_schema: str = ""  # why it deviates from Pexip's schemas on purpose ("" for none)
 
     def encode(self) -> bytes:
         """The event in text/event-stream framing."""
@@ -47,7 +50,8 @@ class Subscription:
 
     participant_uuid: str
     path: str
-    queue: asyncio.Queue[SseMessage | StreamEnd] = field(default_factory=asyncio.Queue)
+    queue: asyncio.Queue[SseMessage | StreamEnd | StreamFault] = field(
+        default_factory=asyncio.Queue)
 
 
 class EventHub:
@@ -58,9 +62,9 @@ class EventHub:
         self._streams: dict[str, list[Subscription]] = {}
         self._backlog: dict[str, deque[SseMessage]] = {}
 
-    def message(self, name: str, data: Any) -> SseMessage:
+    def message(self, name: str, data: Any, off_schema: str = "") -> SseMessage:
         """A new message with the next event id."""
-        return SseMessage(name=name, data=data, id=next(self._ids))
+        return SseMessage(name=name, data=data, id=next(self._ids), off_schema=off_schema)
 
     def subscribe(
         self, participant_uuid: str, path: str, replay: Iterable[SseMessage]
@@ -82,9 +86,11 @@ class EventHub:
         if not streams:
             self._streams.pop(subscription.participant_uuid, None)
 
-    def send(self, participant_uuid: str, name: str, data: Any, keep: bool = False) -> None:
-        """Queue an event for a participant's streams; `keep` backlogs it if none is open."""
-        message = self.message(name, data)
+    def send(self, participant_uuid: str, name: str, data: Any, keep: bool = False,
+             off_schema: str = "") -> None:
+        """Queue an event for a participant's streams; `keep` backlogs it if none is open.
+        `off_schema`: why it deviates from Pexip's schemas on purpose (a test's payload)."""
+        message = self.message(name, data, off_schema)
         streams = self._streams.get(participant_uuid)
         if streams:
             for subscription in streams:
@@ -114,6 +120,16 @@ class EventHub:
                     subscription.queue.put_nowait(StreamEnd.DROP)
                     dropped += 1
         return dropped
+
+    def inject(self, path_contains: str, fault: StreamFault) -> int:
+        """Write `fault` into every open stream whose path contains `path_contains`."""
+        injected = 0
+        for streams in self._streams.values():
+            for subscription in streams:
+                if path_contains in subscription.path:
+                    subscription.queue.put_nowait(fault)
+                    injected += 1
+        return injected
 
     def close_all(self) -> None:
         """Close every stream (the node is stopping)."""

@@ -1,5 +1,7 @@
 """Injected faults: fail or delay the next N matching requests, cut event streams,
-or answer a call from a far end whose ICE never responds.
+answer a call from a far end whose ICE never responds, trickle a reply a byte at a
+time or send one that never ends (`hostile_replies`); stream floods and raw bytes
+are written into open streams at once (`stream_faults`, see `control_api`).
 
 Faults only touch the protocol under `/api/client/v2` and `/status`, never the
 control API under `/_sim/`.
@@ -16,6 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
+from kiosk.simulator.hostile_replies import TRICKLE_FROM, endless_body, trickle
 from kiosk.simulator.protocol_replies import ApiError, reply
 
 CONTROL_PREFIX = "/_sim/"
@@ -31,7 +34,11 @@ class Fault:
     string is sent as-is as text/plain (a non-JSON reply); anything else as JSON.
     `ice_blackhole`: a matching `calls` request is answered by a far end whose ICE
     never responds (see `ice_blackhole.py`); other matching requests pass unchanged
-    but count against `count` like any match."""
+    but count against `count` like any match. `headers` are added to the failing
+    reply (e.g. `Retry-After`). `trickle_every` (seconds): the reply (the failing one,
+    or else the real one) is written one byte at a time, from its first byte
+    (`trickle_from` "headers") or from its body ("body"). `endless_body`: a 200 whose
+    body never ends."""
 
     path_contains: str = ""
     status: int | None = None
@@ -39,6 +46,10 @@ class Fault:
     delay: float = 0.0
     body: Any = None
     ice_blackhole: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+    trickle_every: float = 0.0
+    trickle_from: str = "headers"
+    endless_body: bool = False
     id: int = 0
     used: int = field(default=0)
 
@@ -62,6 +73,19 @@ class Fault:
         blackhole = data.get("ice_blackhole", False)
         if not isinstance(blackhole, bool):
             raise ApiError(400, "ice_blackhole must be true or false")
+        headers = data.get("headers", {})
+        if not isinstance(headers, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
+            raise ApiError(400, "headers must be an object of strings")
+        every = data.get("trickle_every", 0.0)
+        if not isinstance(every, (int, float)) or isinstance(every, bool) or not 0 <= every <= 60:
+            raise ApiError(400, "trickle_every must be 0 to 60 seconds")
+        start = data.get("trickle_from", "headers")
+        if start not in TRICKLE_FROM:
+            raise ApiError(400, "trickle_from must be headers or body")
+        endless = data.get("endless_body", False)
+        if not isinstance(endless, bool):
+            raise ApiError(400, "endless_body must be true or false")
         return cls(
             path_contains=path,
             status=status,
@@ -69,12 +93,18 @@ class Fault:
             delay=float(delay),
             body=data.get("body"),
             ice_blackhole=blackhole,
+            headers=dict(headers),
+            trickle_every=float(every),
+            trickle_from=start,
+            endless_body=endless,
         )
 
     @property
     def arms_something(self) -> bool:
-        """True when the fault changes requests (a status, a delay or an ICE black hole)."""
-        return self.status is not None or self.delay > 0 or self.ice_blackhole
+        """True when the fault changes requests (a status, a delay, an ICE black hole, a
+        trickled or an endless reply)."""
+        return (self.status is not None or self.delay > 0 or self.ice_blackhole
+                or self.trickle_every > 0 or self.endless_body)
 
     def to_json(self) -> dict[str, Any]:
         """The fault as listed by `GET /_sim/faults`."""
@@ -87,18 +117,25 @@ class Fault:
             "delay": self.delay,
             "body": self.body,
             "ice_blackhole": self.ice_blackhole,
+            "headers": self.headers,
+            "trickle_every": self.trickle_every,
+            "trickle_from": self.trickle_from,
+            "endless_body": self.endless_body,
         }
 
     def response(self) -> web.Response:
         """The failing reply."""
         assert self.status is not None
         if self.body is None:
-            return reply(DEFAULT_FAULT_RESULT, http_status=self.status, status_text="failed")
-        if isinstance(self.body, str):
-            return web.Response(status=self.status, text=self.body, content_type="text/plain")
-        return web.Response(
-            status=self.status, text=json.dumps(self.body), content_type="application/json"
-        )
+            response = reply(DEFAULT_FAULT_RESULT, http_status=self.status, status_text="failed")
+        elif isinstance(self.body, str):
+            response = web.Response(status=self.status, text=self.body, content_type="text/plain")
+        else:
+            response = web.Response(
+                status=self.status, text=json.dumps(self.body), content_type="application/json"
+            )
+        response.headers.update(self.headers)
+        return response
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -147,8 +184,22 @@ class FaultInjector:
             return await handler(request)
         if fault.delay:
             await asyncio.sleep(fault.delay)
+        if fault.endless_body:
+            return await endless_body(request)
         if fault.status is not None:
-            return fault.response()
-        if fault.ice_blackhole:
-            request[ICE_BLACKHOLE_KEY] = True
-        return await handler(request)
+            response: web.StreamResponse = fault.response()
+        elif fault.trickle_every and request.path.endswith("/events"):
+            # A stream's reply is never complete: trickle the start of one.
+            response = web.Response(body=b": slow\n\n", content_type="text/event-stream")
+        else:
+            if fault.ice_blackhole:
+                request[ICE_BLACKHOLE_KEY] = True
+            try:
+                response = await handler(request)
+            except ApiError as error:
+                if not fault.trickle_every:
+                    raise
+                response = error.response()
+        if fault.trickle_every and isinstance(response, web.Response):
+            return await trickle(request, response, fault.trickle_every, fault.trickle_from)
+        return response

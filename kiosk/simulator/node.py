@@ -32,6 +32,7 @@ from kiosk.simulator.room_state import (
     RoomState,
 )
 from kiosk.simulator.rooms import RoomConfig
+from kiosk.simulator.schema_recorder import SchemaRecorder
 from kiosk.simulator.token_registry import TokenRegistry
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class SimulatedNode:
         # Who answers each call's media (default: aiortc far ends sending the labelled pattern).
         self.far_ends = far_ends or AiortcFarEnds(FarEndVideo(), BANDWIDTH_KBPS)
         self.hub = EventHub()
+        self.recorder = SchemaRecorder()  # off until a test turns it on
         # Old tokens stay valid briefly for requests already in flight.
         self.tokens = TokenRegistry(grace=min(5.0, token_expires / 4))
         self._rooms: dict[str, RoomState] = {r.alias.lower(): RoomState(r) for r in rooms}
@@ -88,7 +90,7 @@ class SimulatedNode:
         """The room with that alias, or the node's 404."""
         room = self._rooms.get(alias.strip().lower())
         if room is None:
-            raise ApiError(404, NOT_FOUND, status_text="success")
+            raise ApiError(404, NOT_FOUND)
         return room
 
     def rooms(self) -> list[RoomState]:
@@ -130,11 +132,12 @@ class SimulatedNode:
         if entry.config.virtual_reception:
             extension = body.get("conference_extension")
             if extension is None or (isinstance(extension, str) and not extension.strip()):
-                prompt = entry.config.extension_prompt.reply()
-                raise ApiError(403, prompt, status_text="success")
+                prompt = entry.config.extension_prompt
+                raise ApiError(403, prompt.reply(), status_text="success",
+                               off_schema=prompt.off_schema)
             target = self._by_extension.get(str(extension).strip())
             if target is None:
-                raise ApiError(404, NOT_FOUND, status_text="success")
+                raise ApiError(404, NOT_FOUND)
             room = self._rooms[target]
         one_time = body.get("token")
         if one_time is not None and self.transfer_tokens.get(str(one_time)) != room.alias.lower():
@@ -195,7 +198,8 @@ class SimulatedNode:
             "trickle_ice_enabled": False,
             "direct_media": False,
             "client_stats_update_interval": 2500.0,
-            "pex_datachannel_id": None,
+            # No `pex_datachannel_id`: a node sends a number only when it offers a data
+            # channel (the schema has no null), and this one does not.
         }
 
     def _add(self, room: RoomState, participant: ParticipantRecord) -> None:
@@ -606,7 +610,7 @@ class SimulatedNode:
             call.state = CallState.ACTIVE
             return True
         if action == "new_candidate":
-            return True
+            return None  # the schema's result is null
         if action == "update":
             offer = body.get("sdp")
             if not isinstance(offer, str) or not offer.strip():
@@ -623,7 +627,7 @@ class SimulatedNode:
             self._end_call(call, "Call disconnected by the client")
             if not target.has_media:
                 self._broadcast(room, "participant_update", target.to_event(room.config))
-            return True
+            return None  # the schema's result is null
         raise ApiError(404, f"Unknown call command: {action}")
 
     # ------------------------------------------------------------ control API

@@ -16,14 +16,18 @@ class ApiError(Exception):
     """A refusal the node sends as a JSON reply; raised by the simulated node, sent by the API.
 
     `status_text` is "failed" on most errors, but a real node says "success" on
-    some 403/404 replies (PIN prompts, unknown aliases); clients must read `result`.
+    its 403 PIN and meeting-number prompts; clients must read `result`.
+    `off_schema` says why a reply deviates from Pexip's published schemas on
+    purpose (the schema recorder tells it from a mistake); "" for none.
     """
 
-    def __init__(self, http_status: int, result: Any, status_text: str = "failed") -> None:
+    def __init__(self, http_status: int, result: Any, status_text: str = "failed",
+                 off_schema: str = "") -> None:
         super().__init__(f"HTTP {http_status}")
         self.http_status = http_status
         self.result = result
         self.status_text = status_text
+        self.off_schema = off_schema
 
     def response(self) -> web.Response:
         """The aiohttp response for this refusal."""

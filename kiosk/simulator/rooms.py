@@ -50,16 +50,27 @@ class PinRule(enum.Enum):
 
 
 class ExtensionPrompt(enum.Enum):
-    """Which of the two 403 shapes a Virtual Reception asks for an extension with."""
+    """Which 403 shape a Virtual Reception asks for the meeting number with."""
 
-    STANDARD = "standard"  # {"conference_extension": "standard"}
-    REQUIRED = "required"  # {"conference_extension": "required", "conference_extension_type": ..}
+    # {"conference_extension": "required", "conference_extension_type": "standard"}:
+    # the shape of Pexip's published schema, what nodes send.
+    REQUIRED = "required"
+    # {"conference_extension": "standard"}: seen in Pexip's iOS SDK tests but in no
+    # schema; only for a test room that checks the kiosk accepts it too.
+    BARE = "bare"
 
     def reply(self) -> dict[str, str]:
         """The 403 `result` of this shape."""
-        if self is ExtensionPrompt.STANDARD:
+        if self is ExtensionPrompt.BARE:
             return {"conference_extension": "standard"}
         return {"conference_extension": "required", "conference_extension_type": "standard"}
+
+    @property
+    def off_schema(self) -> str:
+        """Why this prompt deviates from Pexip's schema on purpose ("" when it does not)."""
+        if self is ExtensionPrompt.BARE:
+            return "the bare Virtual Reception prompt of Pexip's iOS SDK tests (test rooms only)"
+        return ""
 
 
 @dataclass(frozen=True)
@@ -75,7 +86,7 @@ class RoomConfig:
     hosts_present: bool = False
     virtual_reception: bool = False
     host_wait_timeout: float | None = None  # seconds a guest may wait for a host
-    extension_prompt: ExtensionPrompt = ExtensionPrompt.STANDARD  # virtual receptions only
+    extension_prompt: ExtensionPrompt = ExtensionPrompt.REQUIRED  # virtual receptions only
     presenter_name: str | None = None  # a simulated host who presents...
     present_after_join: float | None = None  # ...this many seconds after a room joins
     # Simulated guests who arrive in the lobby `lobby_guests_after` s after a real host joins.
@@ -173,7 +184,7 @@ def _room(source: str, index: int, table: Any) -> RoomConfig:
     ):
         raise RoomsFileError(f"{where}: 'host_wait_timeout' must be a positive number of seconds")
 
-    prompt = table.get("extension_prompt", ExtensionPrompt.STANDARD.value)
+    prompt = table.get("extension_prompt", ExtensionPrompt.REQUIRED.value)
     choices = [p.value for p in ExtensionPrompt]
     if prompt not in choices:
         raise RoomsFileError(f"{where}: 'extension_prompt' must be one of {choices}")

@@ -36,6 +36,7 @@ from kiosk.simulator.node import BANDWIDTH_KBPS, SimulatedNode
 from kiosk.simulator.presentation_api import PresentationApi
 from kiosk.simulator.protocol_replies import ApiError, reply
 from kiosk.simulator.rooms import RoomConfig
+from kiosk.simulator.schema_recorder import SchemaRecorder
 from kiosk.simulator.sdp_faults import SdpFaults
 from kiosk.simulator.theme import ThemeRoutes
 from kiosk.simulator.tls_authority import TlsAuthority
@@ -137,6 +138,11 @@ class Simulator:
         return self._ca_bundle
 
     @property
+    def recorder(self) -> SchemaRecorder:
+        """What it sent, for schema checks (off until `recorder.enabled = True`)."""
+        return self._node.recorder
+
+    @property
     def node(self) -> SimulatedNode:
         """The simulated node's state (for in-process tests on the same loop)."""
         return self._node
@@ -165,7 +171,7 @@ class Simulator:
             ssl_context = authority.server_context()
         sdp_faults = SdpFaults(self._node)
         app = web.Application(middlewares=[_error_middleware, self._faults.middleware,
-                                           sdp_faults.middleware])
+                                           sdp_faults.middleware, self._node.recorder.middleware])
         breakouts = Breakouts(self._node)
         # Before ClientApi: its catch-all `{action}` routes must not shadow these.
         PresentationApi(self._node).add_routes(app)

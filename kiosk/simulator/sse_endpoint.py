@@ -11,6 +11,7 @@ from aiohttp import web
 
 from kiosk.simulator.event_hub import StreamEnd
 from kiosk.simulator.node import SimulatedNode
+from kiosk.simulator.stream_faults import EventFlood, RawStreamBytes
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,16 @@ async def serve_event_stream(
             if isinstance(item, StreamEnd):
                 ended = item
                 break
+            if isinstance(item, EventFlood | RawStreamBytes):
+                for chunk in item.chunks():
+                    if request.transport is None or request.transport.is_closing():
+                        raise ConnectionResetError("the client went away during a flood")
+                    await response.write(chunk)  # waits while the client is not reading
+                    await asyncio.sleep(0)  # and lets the loop see it go, if it does
+                last_write = time.monotonic()
+                continue
             await response.write(item.encode())
+            node.recorder.event(item.name, item.data, item.off_schema)
             last_write = time.monotonic()
     except ConnectionError:
         ended = StreamEnd.DROP

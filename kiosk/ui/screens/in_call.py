@@ -105,7 +105,10 @@ class InCallScreen(KioskScreen):
         self.mic_muted = snapshot.microphone_muted
         self.camera_muted = snapshot.camera_muted
         self._connected_since = snapshot.connected_since
-        if snapshot.state is SessionState.RECONNECTING and snapshot.meeting.call_end_reason:
+        if snapshot.node_lost_since is not None and snapshot.notice:
+            # The session's own sentence: the meeting service is not answering (or busy).
+            self.notice = snapshot.notice
+        elif snapshot.state is SessionState.RECONNECTING and snapshot.meeting.call_end_reason:
             self.notice = self.app.theme.texts.call_ended_reason.format(
                 reason=snapshot.meeting.call_end_reason)
         elif snapshot.state is SessionState.RECONNECTING:
