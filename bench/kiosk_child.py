@@ -141,8 +141,8 @@ def _run_app(args: argparse.Namespace) -> int:
     async def hook(app: Any) -> int:
         from kivy.clock import Clock
 
+        from kiosk.ui.device.touch_driver import tap
         from kiosk.ui.navigation.screen_names import ScreenName
-        from kiosk.ui.touch_driver import tap
 
         server = StdioServer(asyncio.get_running_loop())
         await _wait(lambda: app.manager is not None and app.current_screen is ScreenName.HOME,

@@ -81,8 +81,8 @@ async def _wait(condition: Any, timeout: float, what: str) -> None:
 
 async def _scenario(app: Any, control: SimulatorControl, seconds: float,
                     result: dict[str, Any]) -> int:
+    from kiosk.ui.device.touch_driver import tap
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap
 
     await _wait(lambda: app.manager is not None and app.current_screen is ScreenName.HOME,
                 20, "home screen")

@@ -107,8 +107,8 @@ def run_kiosk_child(args: argparse.Namespace) -> int:
     redactor = configure_logging(settings.log_level)
 
     async def stay_in_the_call(app: Any) -> int:
+        from kiosk.ui.device.touch_driver import tap
         from kiosk.ui.navigation.screen_names import ScreenName
-        from kiosk.ui.touch_driver import tap
 
         while app.manager is None or app.current_screen is not ScreenName.HOME:
             await asyncio.sleep(0.1)

@@ -30,12 +30,13 @@ async def test_admin_button_stops_the_app_with_its_exit_request(
 ) -> None:
     from kivy.app import App
 
-    from kiosk.ui.app import ExitRequest, KioskApp
+    from kiosk.ui.admin.admin_actions import ExitRequest
+    from kiosk.ui.app import KioskApp
     from kiosk.ui.device.kivy_setup import configure_window, prepare_environment
+    from kiosk.ui.device.touch_driver import tap, type_on_keypad
     from kiosk.ui.launch.launch_options import LaunchOptions
     from kiosk.ui.launch.launcher import EXIT_ADMIN_QUIT, AppResult, run_app_async
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap, type_on_keypad
 
     assert EXIT_ADMIN_QUIT == 10  # what the systemd unit's RestartPreventExitStatus names
     settings = kiosk_settings(sim_settings, health_addr="")
@@ -53,12 +54,12 @@ async def test_admin_button_stops_the_app_with_its_exit_request(
         await wait_until(home_shown, "the app to start")
         app = App.get_running_app()
         assert isinstance(app, KioskApp)
-        app.quit_to_system()  # not from Home: only the admin screen may end the app
-        app.restart_app()
+        app.admin.quit_to_system()  # not from Home: only the admin screen may end the app
+        app.admin.restart_app()
         await asyncio.sleep(0.2)
-        assert not run.done() and app.exit_request is ExitRequest.NONE
+        assert not run.done() and app.admin.exit_request is ExitRequest.NONE
 
-        app.open_admin_unlock()  # what the 5 s press on the room name does
+        app.admin.open_unlock()  # what the 5 s press on the room name does
         await wait_until(lambda: app.current_screen is ScreenName.ADMIN_UNLOCK, "admin PIN")
         await asyncio.sleep(0.05)
         unlock = app.screen(ScreenName.ADMIN_UNLOCK)
@@ -68,7 +69,7 @@ async def test_admin_button_stops_the_app_with_its_exit_request(
         await asyncio.sleep(0.05)
         tap(app.screen(ScreenName.ADMIN).ids[button])
 
-        assert app.exit_request is ExitRequest[request_name]
+        assert app.admin.exit_request is ExitRequest[request_name]
         result = await asyncio.wait_for(run, 15)
         assert result == AppResult(code=code, restart=restart)
         assert App.get_running_app() is not app  # the app really stopped

@@ -24,10 +24,10 @@ async def run_kiosk_once(settings: Settings, wrong_pins: int, caplog: pytest.Log
 
     from kiosk.ui.app import KioskApp
     from kiosk.ui.device.kivy_setup import configure_window, prepare_environment
+    from kiosk.ui.device.touch_driver import tap, type_on_keypad
     from kiosk.ui.launch.launch_options import LaunchOptions
     from kiosk.ui.launch.launcher import run_app_async
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap, type_on_keypad
 
     options = LaunchOptions()
     prepare_environment()
@@ -47,7 +47,7 @@ async def run_kiosk_once(settings: Settings, wrong_pins: int, caplog: pytest.Log
                          "the health endpoint to start")
         health = re.search(r"Health endpoint on (http://\S+) ", caplog.text)
         assert health is not None
-        app.open_admin_unlock()
+        app.admin.open_unlock()
         await wait_until(lambda: app.current_screen is ScreenName.ADMIN_UNLOCK, "admin PIN")
         await asyncio.sleep(0.05)
         unlock = app.screen(ScreenName.ADMIN_UNLOCK)

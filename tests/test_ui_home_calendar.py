@@ -68,8 +68,8 @@ async def test_the_running_meeting_of_the_demo_calendar_is_joined_with_one_tap(
     simulator: SimulatorThread, sim_settings: Settings, tmp_path: Path
 ) -> None:
     from kiosk.session_state import SessionState
+    from kiosk.ui.device.touch_driver import tap
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap
 
     settings = demo_calendar(simulator, sim_settings, tmp_path / "state")
     async with running_kiosk(simulator, settings, with_media=False) as kiosk:
@@ -103,8 +103,8 @@ async def test_the_running_meeting_of_the_demo_calendar_is_joined_with_one_tap(
 async def test_a_calendar_meeting_in_a_pin_room_waits_on_the_pin_screen(
     simulator: SimulatorThread, sim_settings: Settings, tmp_path: Path
 ) -> None:
+    from kiosk.ui.device.touch_driver import tap
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap
 
     settings = demo_calendar(simulator, sim_settings, tmp_path / "state")
     async with running_kiosk(simulator, settings, with_media=False) as kiosk:
@@ -126,8 +126,8 @@ async def test_a_calendar_meeting_in_a_pin_room_waits_on_the_pin_screen(
 async def test_a_teams_meeting_goes_through_the_virtual_reception(
     simulator: SimulatorThread, sim_settings: Settings, tmp_path: Path, feed_server: FeedServer
 ) -> None:
+    from kiosk.ui.device.touch_driver import tap
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap
 
     start = now_minute() - dt.timedelta(minutes=2)
     feed_server.serve(feed([Booking("teams", start, 30, "Customer call", (TEAMS_CVI,))]))
@@ -148,8 +148,8 @@ async def test_auto_join_counts_down_and_cancel_keeps_the_room_on_home(
     simulator: SimulatorThread, sim_settings: Settings, tmp_path: Path, feed_server: FeedServer
 ) -> None:
     from kiosk.session_state import SessionState
+    from kiosk.ui.device.touch_driver import tap
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap
 
     link = f"LOCATION:{simulator.url}/webapp/m/meet.open"
     feed_server.serve(feed([Booking("started", now_minute(), 30, "Stand-up", (link,))]))
@@ -195,8 +195,8 @@ async def test_auto_join_dials_after_the_countdown_and_the_pin_screen_waits(
 async def test_a_dead_calendar_server_after_a_restart_keeps_the_room_joining(
     simulator: SimulatorThread, sim_settings: Settings, tmp_path: Path
 ) -> None:
+    from kiosk.ui.device.touch_driver import tap
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap
 
     settings = demo_calendar(simulator, sim_settings, tmp_path / "state")
     async with running_kiosk(simulator, settings, with_media=False) as kiosk:
@@ -217,13 +217,13 @@ async def test_a_dead_calendar_server_after_a_restart_keeps_the_room_joining(
         # The admin screen names the problem in one line.
         await kiosk.session.leave()
         await kiosk.wait_screen(ScreenName.HOME)
-        kiosk.app.open_admin_unlock()
-        kiosk.app.unlock_admin(ADMIN_PIN)
+        kiosk.app.admin.open_unlock()
+        kiosk.app.admin.unlock(ADMIN_PIN)
         admin = await kiosk.wait_screen(ScreenName.ADMIN)
         await asyncio.sleep(0.3)  # its labels render before the app stops
         shown = [w.text for w in admin.ids.table.children]
         assert "Calendar" in shown and "Next meeting" in shown
-        rows = {row.label: row for row in kiosk.app.diagnostics()}
+        rows = {row.label: row for row in kiosk.app.admin.diagnostics()}
         assert "failed (HTTP 503)" in rows["Calendar"].value
         assert f"showing the copy from {updated}" in rows["Calendar"].value
         assert rows["Calendar"].ok is False
@@ -295,8 +295,8 @@ async def test_a_full_day_of_long_subjects_fits_the_screen(
 async def test_try_again_after_a_failure_keeps_the_calendar_meetings_number(
     simulator: SimulatorThread, sim_settings: Settings, tmp_path: Path, feed_server: FeedServer
 ) -> None:
+    from kiosk.ui.device.touch_driver import tap
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap
 
     start = now_minute() - dt.timedelta(minutes=2)
     feed_server.serve(feed([Booking("teams", start, 30, "Customer call", (TEAMS_CVI,))]))

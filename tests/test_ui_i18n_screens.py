@@ -16,9 +16,9 @@ TEXT_SCALE = 1.4
 async def test_a_german_room_sees_german_screens_and_session_messages(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
+    from kiosk.ui.device.touch_driver import tap, type_on_keypad
     from kiosk.ui.navigation.screen_names import ScreenName
     from kiosk.ui.room_theme import theme_for
-    from kiosk.ui.touch_driver import tap, type_on_keypad
 
     settings = kiosk_settings(sim_settings, language="de")
     async with running_kiosk(simulator, settings, theme=theme_for(settings)) as kiosk:

@@ -29,8 +29,8 @@ def drawn_widgets(widget: Any) -> list[Any]:
 async def test_only_small_panels_cover_the_video_while_the_bar_is_hidden(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
+    from kiosk.ui.device.touch_driver import tap
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap
 
     async with running_kiosk(simulator, kiosk_settings(sim_settings)) as kiosk:
         in_call_screen = kiosk.screen(ScreenName.IN_CALL)

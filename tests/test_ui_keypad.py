@@ -50,7 +50,7 @@ def scale_app() -> Iterator[object]:
 
 
 def test_taps_type_digits_and_fire_on_key(keypad: Any) -> None:
-    from kiosk.ui.touch_driver import tap, type_on_keypad
+    from kiosk.ui.device.touch_driver import tap, type_on_keypad
     from kiosk.ui.widgets.keypad import BACKSPACE, CLEAR
 
     keys: list[str] = []

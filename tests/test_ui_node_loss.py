@@ -22,8 +22,8 @@ async def test_the_in_call_screen_says_the_service_is_not_answering_and_recovers
     simulator: SimulatorThread, sim_settings: Settings, tmp_path: Path
 ) -> None:
     from kiosk.session_state import SessionState
+    from kiosk.ui.device.touch_driver import tap
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap
 
     # The media flows straight to the simulator; the cable carries the HTTP and events.
     with NetworkCable("127.0.0.1", urlsplit(simulator.url).port or 0) as cable:

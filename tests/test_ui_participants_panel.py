@@ -37,8 +37,8 @@ async def shot(kiosk, name: str) -> None:
 
 
 async def join_as_host(kiosk) -> object:
+    from kiosk.ui.device.touch_driver import tap, type_on_keypad
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap, type_on_keypad
 
     home = kiosk.screen(ScreenName.HOME)
     tap(next(b for b in home.join_buttons() if b.meeting_alias == TEAM))
@@ -53,7 +53,7 @@ async def join_as_host(kiosk) -> object:
 
 async def bar_tap(in_call, widget) -> None:
     """Tap a control of the bar (bringing the bar back first: that touch presses nothing)."""
-    from kiosk.ui.touch_driver import tap
+    from kiosk.ui.device.touch_driver import tap
 
     in_call.show_bar()  # restarts the hide timer, so the bar stays for the tap
     await asyncio.sleep(0.05)
@@ -63,7 +63,7 @@ async def bar_tap(in_call, widget) -> None:
 async def test_lobby_toast_panel_admit_lock_and_remove_with_confirm(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
-    from kiosk.ui.touch_driver import tap
+    from kiosk.ui.device.touch_driver import tap
 
     async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
         in_call = await join_as_host(kiosk)
@@ -115,7 +115,7 @@ async def test_lobby_toast_panel_admit_lock_and_remove_with_confirm(
 async def test_a_refused_action_shows_a_sentence_and_changes_nothing(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
-    from kiosk.ui.touch_driver import tap
+    from kiosk.ui.device.touch_driver import tap
 
     async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
         in_call = await join_as_host(kiosk)
@@ -226,8 +226,8 @@ async def test_volume_buttons_and_slider_are_remembered(
 async def test_transfer_says_moving_to_and_a_pin_protected_meeting_asks_for_the_pin(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
+    from kiosk.ui.device.touch_driver import tap, type_on_keypad
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap, type_on_keypad
 
     async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
         await join_as_host(kiosk)
@@ -252,7 +252,7 @@ async def test_transfer_says_moving_to_and_a_pin_protected_meeting_asks_for_the_
 async def test_breakout_pill_ask_for_help_and_back(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
-    from kiosk.ui.touch_driver import tap
+    from kiosk.ui.device.touch_driver import tap
 
     async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
         in_call = await join_as_host(kiosk)

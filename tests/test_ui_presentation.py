@@ -18,8 +18,8 @@ PRESENTER = "Anna Svensson"
 async def test_slides_fill_the_screen_people_move_to_the_pip_and_swap(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
+    from kiosk.ui.device.touch_driver import tap
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap
 
     async with running_kiosk(simulator, kiosk_settings(sim_settings)) as kiosk:
         tap(kiosk.screen(ScreenName.HOME).join_buttons()[0])  # Open meeting: host
@@ -65,8 +65,8 @@ async def test_slides_fill_the_screen_people_move_to_the_pip_and_swap(
 async def test_jpeg_slides_are_shown_when_the_node_does_not_answer_the_slides_m_line(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
+    from kiosk.ui.device.touch_driver import tap
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap
 
     await asyncio.to_thread(simulator.control.presentation_options, "meet.open", False)
     async with running_kiosk(simulator, kiosk_settings(sim_settings)) as kiosk:
@@ -85,8 +85,8 @@ async def test_jpeg_slides_are_shown_when_the_node_does_not_answer_the_slides_m_
 async def test_host_picks_a_layout_and_captions_show_at_the_bottom(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
+    from kiosk.ui.device.touch_driver import tap
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap
 
     async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
         tap(kiosk.screen(ScreenName.HOME).join_buttons()[0])
@@ -123,8 +123,8 @@ async def test_host_picks_a_layout_and_captions_show_at_the_bottom(
 async def test_a_guest_room_has_no_layout_button(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
+    from kiosk.ui.device.touch_driver import tap
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap
 
     await asyncio.to_thread(simulator.control.host_joins, "meet.team")
     async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
@@ -146,8 +146,8 @@ async def test_thirty_presentations_leak_no_textures_tasks_or_clock_events(
     from kivy.clock import Clock
     from kivy.graphics.texture import Texture
 
+    from kiosk.ui.device.touch_driver import tap
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap
 
     def live_textures() -> int:
         gc.collect()

@@ -35,8 +35,8 @@ async def test_open_room_call_with_video_controls_and_leave(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
     from kiosk.session_state import SessionState
+    from kiosk.ui.device.touch_driver import tap
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap
 
     async with running_kiosk(simulator, kiosk_settings(sim_settings)) as kiosk:
         home = kiosk.screen(ScreenName.HOME)
@@ -63,8 +63,8 @@ async def test_in_call_keypad_sends_tapped_and_typed_tones_to_the_meeting_in_ord
 ) -> None:
     from kivy.core.window import Window
 
+    from kiosk.ui.device.touch_driver import tap, type_on_keypad
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap, type_on_keypad
 
     async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
         tap(kiosk.screen(ScreenName.HOME).join_buttons()[0])
@@ -89,8 +89,8 @@ async def test_in_call_keypad_sends_tapped_and_typed_tones_to_the_meeting_in_ord
 async def test_pin_required_wrong_pin_stays_then_right_pin_joins_as_host(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
+    from kiosk.ui.device.touch_driver import tap, type_on_keypad
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap, type_on_keypad
 
     async with running_kiosk(simulator, kiosk_settings(sim_settings)) as kiosk:
         tap(kiosk.screen(ScreenName.HOME).join_buttons()[2])  # Board meeting: PIN for all
@@ -115,8 +115,8 @@ async def test_pin_required_wrong_pin_stays_then_right_pin_joins_as_host(
 async def test_wrong_pins_start_a_cooldown_that_locks_the_keys(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
+    from kiosk.ui.device.touch_driver import tap, type_on_keypad
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap, type_on_keypad
 
     async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
         tap(kiosk.screen(ScreenName.HOME).join_buttons()[2])
@@ -138,8 +138,8 @@ async def test_wrong_pins_start_a_cooldown_that_locks_the_keys(
 async def test_optional_pin_guest_waits_for_the_host_then_mutes(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
+    from kiosk.ui.device.touch_driver import tap
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap
 
     async with running_kiosk(simulator, kiosk_settings(sim_settings)) as kiosk:
         tap(kiosk.screen(ScreenName.HOME).join_buttons()[1])  # Team meeting: guests allowed
@@ -168,8 +168,8 @@ async def test_optional_pin_guest_waits_for_the_host_then_mutes(
 async def test_virtual_reception_asks_for_the_meeting_number(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
+    from kiosk.ui.device.touch_driver import tap, type_on_keypad
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap, type_on_keypad
 
     async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
         tap(kiosk.screen(ScreenName.HOME).join_buttons()[3])
@@ -187,8 +187,8 @@ async def test_unknown_meeting_id_shows_a_sentence_and_back_goes_home(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
     from kiosk.session_state import SessionState
+    from kiosk.ui.device.touch_driver import tap, type_on_keypad
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap, type_on_keypad
 
     async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
         tap(kiosk.screen(ScreenName.HOME).ids.enter_id)
@@ -209,8 +209,8 @@ async def test_cancel_on_connecting_really_cancels(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
     from kiosk.session_state import SessionState
+    from kiosk.ui.device.touch_driver import tap
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap
 
     async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
         simulator.control.inject_fault("request_token", delay=3.0)
@@ -227,8 +227,8 @@ async def test_cancel_on_connecting_really_cancels(
 async def test_control_bar_hides_after_quiet_seconds_and_returns_on_touch(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
+    from kiosk.ui.device.touch_driver import tap
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap
 
     async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
         kiosk.screen(ScreenName.IN_CALL).bar_hide_seconds = 1.0
@@ -263,8 +263,8 @@ async def test_usb_keypad_digits_reach_the_pin_keypad(
 ) -> None:
     from kivy.core.window import Window
 
+    from kiosk.ui.device.touch_driver import tap
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap
 
     async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
         tap(kiosk.screen(ScreenName.HOME).join_buttons()[2])
@@ -283,8 +283,8 @@ async def test_idle_screen_first_touch_only_wakes(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
     from kiosk.session_state import SessionState
+    from kiosk.ui.device.touch_driver import tap_at
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap_at
 
     settings = kiosk_settings(sim_settings, idle_seconds=1)
     async with running_kiosk(simulator, settings, with_media=False) as kiosk:
@@ -301,8 +301,8 @@ async def test_admin_needs_the_pin_then_shows_diagnostics(
 ) -> None:
     from ui_harness import ADMIN_PIN
 
+    from kiosk.ui.device.touch_driver import long_press, tap, type_on_keypad
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import long_press, tap, type_on_keypad
 
     async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
         home = kiosk.screen(ScreenName.HOME)
@@ -331,8 +331,8 @@ async def test_admin_needs_the_pin_then_shows_diagnostics(
 async def test_without_an_admin_pin_the_long_press_does_nothing(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
+    from kiosk.ui.device.touch_driver import long_press
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import long_press
 
     settings = kiosk_settings(sim_settings, admin_pin="")
     async with running_kiosk(simulator, settings, with_media=False) as kiosk:
@@ -346,8 +346,8 @@ async def test_without_an_admin_pin_the_long_press_does_nothing(
 async def test_meeting_ended_by_the_node_shows_the_error_then_goes_home(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
+    from kiosk.ui.device.touch_driver import tap
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap
 
     async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
         tap(kiosk.screen(ScreenName.HOME).join_buttons()[0])
@@ -363,8 +363,8 @@ async def test_meeting_ended_by_the_node_shows_the_error_then_goes_home(
 async def test_an_unexpected_failure_shows_the_error_screen_never_a_traceback(
     simulator: SimulatorThread, sim_settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
+    from kiosk.ui.device.touch_driver import tap
     from kiosk.ui.navigation.screen_names import ScreenName
-    from kiosk.ui.touch_driver import tap
 
     async with running_kiosk(simulator, kiosk_settings(sim_settings), with_media=False) as kiosk:
 

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 from kiosk.demo.host_tour import host_tour
 from kiosk.demo.screenshots import ScreenshotTaker
 from kiosk.session.pin_policy import INCORRECT_PIN_NOTICE
+from kiosk.ui.device.touch_driver import long_press, tap, tap_at, type_on_keypad
 from kiosk.ui.navigation.screen_names import ScreenName
-from kiosk.ui.touch_driver import long_press, tap, tap_at, type_on_keypad
 
 if TYPE_CHECKING:
     from kivy.uix.widget import Widget
@@ -174,7 +174,8 @@ class Autopilot:
         await self._shot("agenda")
         self._begin("calendar: the auto-join countdown")
         card = home.featured_card()
-        self._app.countdown.start(card.meeting)  # what KIOSK_AUTO_JOIN=true does at the start
+        # What KIOSK_AUTO_JOIN=true does at the start:
+        self._app.calendar_joins.countdown.start(card.meeting)
         await asyncio.sleep(0.3)
         await self._shot("auto-join")
         tap(home.ids.countdown_cancel)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from kiosk.ui.device.touch_driver import tap, type_on_keypad
 from kiosk.ui.navigation.screen_names import ScreenName
-from kiosk.ui.touch_driver import tap, type_on_keypad
 
 if TYPE_CHECKING:
     from kiosk.demo.autopilot import Autopilot

@@ -114,7 +114,8 @@ async def run_app_async(
     from kiosk.admin_lockout import admin_lockout_for
     from kiosk.conference import ConferenceSession
     from kiosk.systemd_notify import SystemdNotifier
-    from kiosk.ui.app import ExitRequest, KioskApp
+    from kiosk.ui.admin.admin_actions import ExitRequest
+    from kiosk.ui.app import KioskApp
     from kiosk.ui.room_theme import theme_for
 
     media = DeferredMediaFactory(settings)  # keeps ICE on 127.0.0.1 for a loopback node
@@ -181,12 +182,12 @@ async def run_app_async(
         for event in clock_events:
             event.cancel()
         notifier.close()
-    code = EXIT_ADMIN_QUIT if app.exit_request is ExitRequest.QUIT else EXIT_OK
+    code = EXIT_ADMIN_QUIT if app.admin.exit_request is ExitRequest.QUIT else EXIT_OK
     if hook_task is not None:
         if not hook_task.done():
             hook_task.cancel()
         code = await _hook_code(hook_task)
-    return AppResult(code=code, restart=app.exit_request is ExitRequest.RESTART)
+    return AppResult(code=code, restart=app.admin.exit_request is ExitRequest.RESTART)
 
 
 async def _run_hook(app: KioskApp, hook: AppHook) -> int:

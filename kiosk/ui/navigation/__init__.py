@@ -1,1 +1,2 @@
-"""Which screen shows when: screen names and the router from session state to screen."""
+"""Which screen shows when: screen names, the router from session state to screen, the
+UI's state (snapshot + local context) and the screens, built lazily."""

@@ -24,4 +24,4 @@ class AdminScreen(KioskScreen):
             table.add_widget(Factory.DiagValue(text=row.value, color=color))
 
     def on_pre_enter(self, *_args: object) -> None:
-        self.show_rows(self.app.diagnostics())
+        self.show_rows(self.app.admin.diagnostics())

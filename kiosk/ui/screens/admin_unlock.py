@@ -44,14 +44,14 @@ class AdminUnlockScreen(KioskScreen):
         self.ids.keypad.clear()
         if not pin:
             return
-        result = self.app.unlock_admin(pin)
+        result = self.app.admin.unlock(pin)
         if result is AdminCheck.WRONG:
             self.notice = self.app.theme.texts.admin_wrong_pin
         elif result is AdminCheck.LOCKED:
             self._refresh_lock(0)
 
     def _refresh_lock(self, _dt: float) -> None:
-        left = self.app.admin_gate.lock_remaining()
+        left = self.app.admin.gate.lock_remaining()
         self.locked = left > 0
         if self.locked:
             texts = self.app.theme.texts

@@ -122,7 +122,7 @@ class HomeScreen(ClockScreen):
 
     def _calendar_join_pressed(self, card: FeaturedMeeting) -> None:
         if card.meeting is not None:
-            self.app.join_calendar_meeting(card.meeting)
+            self.app.calendar_joins.join(card.meeting)
 
     def featured_card(self) -> FeaturedMeeting | None:
         """The featured meeting's card, if one is shown (tests and the autopilot use it)."""
@@ -177,9 +177,9 @@ class HomeScreen(ClockScreen):
     def on_pre_enter(self, *_args: object) -> None:
         super().on_pre_enter()
         self._status_event = Clock.schedule_interval(
-            lambda _dt: self.app.refresh_status(), self.app.theme.sizes.node_check_seconds
+            lambda _dt: self.app.status.refresh(), self.app.theme.sizes.node_check_seconds
         )
-        self.app.refresh_status()
+        self.app.status.refresh()
 
     def on_leave(self, *_args: object) -> None:
         super().on_leave()

@@ -6,8 +6,8 @@ into a state, and the task runner catches anything it did not.
 
 from __future__ import annotations
 
+from kiosk.ui.actions.task_runner import TaskRunner
 from kiosk.ui.session_port import SessionPort
-from kiosk.ui.task_runner import TaskRunner
 
 
 class MeetingActions:

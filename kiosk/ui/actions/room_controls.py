@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 from kiosk.room_audio.room_volume import RoomVolume
 from kiosk.session.room_view import HostAction, RosterView
+from kiosk.ui.actions.task_runner import TaskRunner
 from kiosk.ui.session_port import SessionPort
-from kiosk.ui.task_runner import TaskRunner
 
 
 class RoomControls:
