@@ -26,3 +26,20 @@ def test_scheduled_layouts_and_textures_are_cancelled() -> None:
     assert not inner._trigger_layout.is_triggered
     assert not label._trigger_texture.is_triggered
     assert cancel_pending_layouts(None) == 0
+
+
+def test_the_ui_callbacks_still_scheduled_are_cancelled_and_kivys_own_are_not() -> None:
+    from kivy.clock import Clock
+
+    from kiosk.ui.device.pending_layouts import cancel_ui_callbacks
+
+    label = Label(text="x")
+    widget_event = Clock.schedule_once(label.texture_update, 5)
+    core_event = Clock.schedule_once(print, 5)  # not a widget's, not the kiosk's
+    try:
+        assert cancel_ui_callbacks(Clock) >= 1
+        assert widget_event not in Clock.get_events()
+        assert core_event in Clock.get_events()
+    finally:
+        core_event.cancel()
+        widget_event.cancel()

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Callable
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.properties import NumericProperty, ObjectProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
@@ -42,7 +43,7 @@ from kiosk.ui.device.exception_guard import KeepRunning
 from kiosk.ui.device.fonts import register_fonts
 from kiosk.ui.device.input_guard import InputGuard, InputHooks
 from kiosk.ui.device.kv_files import load_kv_files
-from kiosk.ui.device.pending_layouts import cancel_pending_layouts
+from kiosk.ui.device.pending_layouts import cancel_pending_layouts, cancel_ui_callbacks
 from kiosk.ui.device.room_idle import RoomIdle
 from kiosk.ui.launch.launch_options import LaunchOptions
 from kiosk.ui.navigation.screen_names import ScreenName
@@ -175,6 +176,11 @@ class KioskApp(App):
         self._exception_guard.uninstall()
         Window.unbind(size=self._rescale)
         self._input.unbind()
+
+    def stop(self, *args: object) -> None:
+        """Stop the app; none of its clock callbacks runs after that (`pending_layouts`)."""
+        super().stop(*args)
+        cancel_ui_callbacks(Clock)
 
     def open_settings(self, *_args: object) -> bool:
         """Kivy's settings panel (F1) never opens on a kiosk (`key_lockdown`)."""

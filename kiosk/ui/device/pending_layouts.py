@@ -8,6 +8,7 @@ traceback. Widgets no longer need laying out then: their triggers are cancelled.
 
 from __future__ import annotations
 
+from kivy.clock import ClockBase
 from kivy.uix.widget import Widget
 
 
@@ -24,4 +25,23 @@ def cancel_pending_layouts(root: Widget | None) -> int:
             if callable(cancel):
                 cancel()
                 cancelled += 1
+    return cancelled
+
+
+def cancel_ui_callbacks(clock: ClockBase) -> int:
+    """Cancel every clock callback of a widget or of the kiosk's own code; how many.
+
+    Kivy forgets the running app only after `on_stop` and after removing the window's
+    widgets, which schedules more layout passes; whatever is still scheduled then (a
+    toolbar fit, a label re-render) would evaluate its kv rules against no app. Kivy's
+    own core callbacks are left alone.
+    """
+    cancelled = 0
+    for event in clock.get_events():
+        callback = event.get_callback()
+        owner = getattr(callback, "__self__", None)
+        module = getattr(callback, "__module__", None) or type(owner).__module__
+        if isinstance(owner, Widget) or module.startswith("kiosk."):
+            event.cancel()
+            cancelled += 1
     return cancelled
