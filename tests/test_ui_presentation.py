@@ -139,20 +139,46 @@ async def test_a_guest_room_has_no_layout_button(
 
 
 async def test_thirty_presentations_leak_no_textures_tasks_or_clock_events(
-    simulator: SimulatorThread, sim_settings: Settings
+    simulator: SimulatorThread, sim_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import gc
+    import weakref
 
     from kivy.clock import Clock
     from kivy.graphics.texture import Texture
 
     from kiosk.ui.device.touch_driver import tap
     from kiosk.ui.navigation.screen_names import ScreenName
+    from kiosk.ui.widgets.video_view import VideoView
+    from kiosk.ui.widgets.yuv_picture import PlaneTextures
 
-    def live_textures() -> int:
+    # Every picture the presentation path draws (H.264 or JPEG slides, people video, in
+    # either view after a swap) is uploaded into textures made by `PlaneTextures.create`:
+    # watch exactly those, not the whole heap, whose count also moves with every label
+    # re-rendered, every cache expiry and every earlier test's leftovers being collected.
+    made: list[weakref.ref[Texture]] = []
+    create = PlaneTextures.create.__func__  # type: ignore[attr-defined]
+
+    def watched_create(cls: type[PlaneTextures], *args: object, **kwargs: object) -> PlaneTextures:
+        planes = create(cls, *args, **kwargs)
+        made.extend(weakref.ref(t) for t in (planes.luma, planes.blue, planes.red))
+        return planes
+
+    def still_used(view: VideoView) -> list[Texture]:
+        """The textures `view` may still draw: its current sets, and what its RenderContext
+        last bound to each unit (Kivy keeps those until the context next draws)."""
+        picture = view._picture
+        used = [t for planes in picture._sets for t in (planes.luma, planes.blue, planes.red)]
+        for state in gc.get_referents(picture.context):
+            if isinstance(state, dict):
+                used += [t for t in state.values() if isinstance(t, Texture)]
+        return used
+
+    def leaked_video_textures(views: tuple[VideoView, ...]) -> list[Texture]:
         gc.collect()
-        # type(), not isinstance(): the heap holds weak proxies that may be dead.
-        return sum(1 for o in gc.get_objects() if issubclass(type(o), Texture))
+        used = {id(t) for view in views for t in still_used(view)}
+        alive = [t for t in (ref() for ref in made) if t is not None]
+        return [t for t in alive if id(t) not in used]
 
     async with running_kiosk(simulator, kiosk_settings(sim_settings)) as kiosk:
         tap(kiosk.screen(ScreenName.HOME).join_buttons()[0])
@@ -175,7 +201,7 @@ async def test_thirty_presentations_leak_no_textures_tasks_or_clock_events(
                     f"presenting {in_call.presenting} {view}, blits {remote.blits - shown}, "
                     f"pip {pip.has_frame} {pip.source} {pip.active}, remote {remote.source} "
                     f"{remote.active} count {remote.source.frame_count} seen {remote._seen_count} "
-                    f"pulls {remote.pulls} shown# {remote._shown_number} size {remote.size} "
+                    f"pulls {remote.pulls} size {remote.size} "
                     f"cycle {cycles}") from None
             tap(pip)  # a swap each time: both views change size and source
             await wait_until(lambda: in_call.swapped, "swapped")
@@ -184,12 +210,17 @@ async def test_thirty_presentations_leak_no_textures_tasks_or_clock_events(
 
         await one_cycle()
         await asyncio.sleep(0.3)
-        textures, tasks = live_textures(), len(asyncio.all_tasks())
-        events = len(Clock.get_events())
+        tasks, events = len(asyncio.all_tasks()), len(Clock.get_events())
+        monkeypatch.setattr(PlaneTextures, "create", classmethod(watched_create))
         for _ in range(29):
             await one_cycle()
         await asyncio.sleep(0.3)
-        assert live_textures() <= textures + 4  # the views' current pair, nothing piling up
+        # Each cycle changes both views' frame sizes: new texture sets every time.
+        assert len(made) >= 29 * 2 * 3, len(made)
+        # The PiP is off the widget tree while hidden: named, not only walked.
+        views = {remote, pip, *(w for w in in_call.walk() if isinstance(w, VideoView))}
+        leaked = leaked_video_textures(tuple(views))
+        assert leaked == [], f"{len(leaked)} of {len(made)} video textures outlived their view"
         assert len(asyncio.all_tasks()) <= tasks + 2
         assert len(Clock.get_events()) <= events + 2
         assert len(kiosk.session.media_call.peer_connection.getTransceivers()) == 3
