@@ -61,6 +61,7 @@ class InCallScreen(KioskScreen):
     layouts_open = BooleanProperty(False)
     bar_button_width = NumericProperty(84)  # design px; narrower when the bar would not fit
     bar_button_height = NumericProperty(72)  # design px; taller for two-line captions
+    bar_volume_width = NumericProperty(250)  # design px; down to 200 for the buttons' sake
     bar_hide_seconds = NumericProperty(5.0)  # the kv rule sets the theme's
     panel_open = BooleanProperty(False)
     is_host = BooleanProperty(False)
@@ -194,9 +195,14 @@ class InCallScreen(KioskScreen):
         buttons = [w for w in bar.children if isinstance(w, IconButton)]
         if not buttons or u <= 0:
             return
-        others = bar.minimum_width - sum(w.width for w in buttons)  # volume, gaps, padding
-        room = self.width - 2 * u * self.app.theme.sizes.margin * 0.6
-        fitted = max(60.0, min(84.0, (room - others) / (len(buttons) * u)))
+        volume = self.ids.volume.width
+        others = bar.minimum_width - sum(w.width for w in buttons) - volume  # gaps, padding
+        room = (self.width - 2 * u * self.app.theme.sizes.margin * 0.6 - others) / u
+        # The volume slider gives up some width before the buttons get narrower.
+        volume_width = max(200.0, min(250.0, room - 84.0 * len(buttons)))
+        fitted = max(60.0, min(84.0, (room - volume_width) / len(buttons)))
+        if abs(volume_width - self.bar_volume_width) > 0.5:
+            self.bar_volume_width = volume_width
         if abs(fitted - self.bar_button_width) > 0.5:
             self.bar_button_width = fitted
         sizes = [b.ids.caption.fitted_size for b in buttons if b.text and b.ids.caption.fitted_size]

@@ -98,7 +98,7 @@ class FitLabel(Label):
         if size != self.font_size:
             self.font_size = size
 
-    def _lines_at(self, cap: float) -> tuple[float, bool]:
+    def _lines_at(self, cap: float, wrap_below: float) -> tuple[float, bool]:
         """The largest size up to `cap` that fits, and whether it wraps to get it."""
         smallest = float(self.max_font_size) * self.min_scale
         natural = self._measure(cap)
@@ -107,7 +107,7 @@ class FitLabel(Label):
             one_line = max(smallest, cap * self.fit_width / natural)
         one_fits = self.fit_width <= 0 or natural * one_line / cap <= self.fit_width + 0.5
         words = self.text.split()
-        if len(words) < 2 or (one_fits and one_line >= cap * self.wrap_below):
+        if len(words) < 2 or (one_fits and one_line >= cap * wrap_below):
             return one_line, False
         size = cap
         widest = max(self._measure_word(word, size) for word in words)
@@ -132,11 +132,12 @@ class FitLabel(Label):
         return one_line, False
 
     def _fit_lines(self) -> None:
-        size, wraps = self._lines_at(float(self.max_font_size))
+        size, wraps = self._lines_at(float(self.max_font_size), self.wrap_below)
         self.fitted_size = size
         if 0 < self.ceiling < size:
-            # At the row's smaller size, one line may fit again: decide afresh.
-            size, wraps = self._lines_at(float(self.ceiling))
+            # At the row's smaller size, one line may fit again: decide afresh, and
+            # wrap rather than be smaller than the rest of the row.
+            size, wraps = self._lines_at(float(self.ceiling), 1.0)
         wanted = [self.fit_width, None] if wraps else [None, None]
         if list(self.text_size) != wanted:
             self.text_size = wanted
