@@ -60,6 +60,8 @@ class InCallScreen(KioskScreen):
     layouts_available = BooleanProperty(False)
     layouts_open = BooleanProperty(False)
     bar_button_width = NumericProperty(84)  # design px; narrower when the bar would not fit
+    bar_button_height = NumericProperty(72)  # design px; taller for two-line captions
+    bar_volume_width = NumericProperty(250)  # design px; down to 200 for the buttons' sake
     bar_hide_seconds = NumericProperty(5.0)  # the kv rule sets the theme's
     panel_open = BooleanProperty(False)
     is_host = BooleanProperty(False)
@@ -84,13 +86,18 @@ class InCallScreen(KioskScreen):
         # Control-bar buttons that apply only sometimes (captions, layout) leave the bar
         # while hidden, so the others close up; strong references keep them alive.
         self._bar_buttons = list(reversed(self.ids.bar.children))
+        self._fit_trigger = Clock.create_trigger(self._fit_bar)
         for button in self._bar_buttons:
             if isinstance(button, BarToggle):
                 button.bind(shown=self._sync_bar)
+            if isinstance(button, IconButton):
+                button.bind(natural_height=self._fit_trigger)
+                button.ids.caption.bind(fitted_size=self._fit_trigger)
         self._sync_bar()
-        self._fit_trigger = Clock.create_trigger(self._fit_bar)
         self.bind(size=self._fit_trigger)
         self.ids.bar.bind(minimum_width=self._fit_trigger)
+        # The layout thumbnails are drawn at the UI scale: redrawn when it changes.
+        self.app.bind(u=self._rescale_layouts)
         layer = self.ids.remote.parent
         overlays = [w for w in layer.children if w is not self.ids.remote.__self__]
         self._detacher = DetachWhenTransparent(layer, overlays)
@@ -181,16 +188,31 @@ class InCallScreen(KioskScreen):
         self._arrange_stage()
 
     def _fit_bar(self, *_args: object) -> None:
-        """Narrow the bar's buttons (down to 60 design px) so that the whole bar fits."""
+        """Narrow the bar's buttons (down to 60 design px) so that the whole bar fits,
+        give their captions one size (the largest at which every one fits) and make the
+        bar as tall as its tallest button needs (a caption wrapped onto two lines)."""
         bar, u = self.ids.bar, self.app.u
         buttons = [w for w in bar.children if isinstance(w, IconButton)]
         if not buttons or u <= 0:
             return
-        others = bar.minimum_width - sum(w.width for w in buttons)  # volume, gaps, padding
-        room = self.width - 2 * u * self.app.theme.sizes.margin * 0.6
-        fitted = max(60.0, min(84.0, (room - others) / (len(buttons) * u)))
+        volume = self.ids.volume.width
+        others = bar.minimum_width - sum(w.width for w in buttons) - volume  # gaps, padding
+        room = (self.width - 2 * u * self.app.theme.sizes.margin * 0.6 - others) / u
+        # The volume slider gives up some width before the buttons get narrower.
+        volume_width = max(200.0, min(250.0, room - 84.0 * len(buttons)))
+        fitted = max(60.0, min(84.0, (room - volume_width) / len(buttons)))
+        if abs(volume_width - self.bar_volume_width) > 0.5:
+            self.bar_volume_width = volume_width
         if abs(fitted - self.bar_button_width) > 0.5:
             self.bar_button_width = fitted
+        sizes = [b.ids.caption.fitted_size for b in buttons if b.text and b.ids.caption.fitted_size]
+        ceiling = min(sizes) if sizes else 0.0
+        for button in buttons:
+            if abs(button.ids.caption.ceiling - ceiling) > 0.05:
+                button.ids.caption.ceiling = ceiling
+        tallest = max(72.0, max(b.natural_height for b in buttons) / u)
+        if abs(tallest - self.bar_button_height) > 0.5:
+            self.bar_button_height = tallest
 
     def _sync_bar(self, *_args: object) -> None:
         bar = self.ids.bar
@@ -224,6 +246,9 @@ class InCallScreen(KioskScreen):
             self.layouts_open = False
         self.ids.layout_picker.show_choice(view.layouts, self.app.u)
         self._arrange_stage()
+
+    def _rescale_layouts(self, *_args: object) -> None:
+        self.ids.layout_picker.show_choice(self._view.layouts, self.app.u)
 
     def _arrange_stage(self) -> None:
         """Which video fills the screen and which sits in the PiP."""

@@ -3,7 +3,9 @@
 Translations and `KIOSK_TEXT_SCALE` make button captions longer than the English
 design: rather than overflow its button, a caption gets smaller (never below
 `min_scale` of its size). `natural_width` is the width at the full size, so a
-container that has room can grow to it instead.
+container that has room can grow to it instead. With `wrap_lines` > 1 a caption of
+several words that would have to shrink a lot wraps onto more lines instead
+("Mikrofon aus" on a narrow toolbar button becomes "Mikrofon" over "aus").
 """
 
 from __future__ import annotations
@@ -25,12 +27,17 @@ class FitLabel(Label):
     natural_width = NumericProperty(0.0)
     fitted_size = NumericProperty(0.0)  # the size that fits, before `ceiling`
     ceiling = NumericProperty(0.0)  # > 0: never larger (a row of buttons at one size)
+    # > 1: the label sets its own `text_size` and wraps onto up to this many lines of
+    # `fit_width` (and `fit_height`, if set) when one line would be below `wrap_below`.
+    wrap_lines = NumericProperty(1)
+    wrap_below = NumericProperty(0.85)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.bind(text=self._fit, max_font_size=self._fit, fit_width=self._fit,
                   fit_height=self._fit, text_size=self._fit, font_name=self._fit,
-                  bold=self._fit, min_scale=self._fit, ceiling=self._fit)
+                  bold=self._fit, min_scale=self._fit, ceiling=self._fit,
+                  wrap_lines=self._fit, wrap_below=self._fit)
         self._fit()
 
     def _measure_word(self, word: str, font_size: float) -> float:
@@ -38,9 +45,10 @@ class FitLabel(Label):
                          bold=self.bold)
         return float(core.get_extents(word)[0])
 
-    def _measure_height(self, font_size: float) -> float:
+    def _measure_height(self, font_size: float, width: float | None = None) -> float:
+        line_width = self.text_size[0] if width is None else width
         core = CoreLabel(text=self.text, font_size=font_size, font_name=self.font_name,
-                         bold=self.bold, text_size=(self.text_size[0], None),
+                         bold=self.bold, text_size=(line_width, None),
                          halign=self.halign, line_height=self.line_height)
         core.refresh()
         return float(core.texture.height) if core.texture is not None else 0.0
@@ -56,11 +64,16 @@ class FitLabel(Label):
     def _fit(self, *_args: object) -> None:
         # Measuring renders text: only when something that changes the result changed
         # (layout passes at start-up set the same widths many times).
+        wrapping = self.wrap_lines > 1
         key = (self.text, self.max_font_size, self.fit_width, self.fit_height,
-               tuple(self.text_size), self.font_name, self.bold, self.min_scale, self.ceiling)
+               None if wrapping else tuple(self.text_size), self.font_name, self.bold,
+               self.min_scale, self.ceiling, self.wrap_lines, self.wrap_below)
         if key == getattr(self, "_fitted_for", None):
             return
         self._fitted_for = key
+        if wrapping:
+            self._fit_lines()
+            return
         size = float(self.max_font_size)
         smallest = size * self.min_scale
         self.natural_width = self._measure(size)
@@ -82,6 +95,52 @@ class FitLabel(Label):
         self.fitted_size = size
         if self.ceiling > 0:
             size = min(size, self.ceiling)
+        if size != self.font_size:
+            self.font_size = size
+
+    def _lines_at(self, cap: float, wrap_below: float) -> tuple[float, bool]:
+        """The largest size up to `cap` that fits, and whether it wraps to get it."""
+        smallest = float(self.max_font_size) * self.min_scale
+        natural = self._measure(cap)
+        one_line = cap
+        if self.fit_width > 0 and natural > self.fit_width:
+            one_line = max(smallest, cap * self.fit_width / natural)
+        one_fits = self.fit_width <= 0 or natural * one_line / cap <= self.fit_width + 0.5
+        words = self.text.split()
+        if len(words) < 2 or (one_fits and one_line >= cap * wrap_below):
+            return one_line, False
+        size = cap
+        widest = max(self._measure_word(word, size) for word in words)
+        if widest > self.fit_width:
+            size = max(smallest, size * self.fit_width / widest)
+        fits = False
+        for _ in range(8):
+            line_height = float(CoreLabel(text=self.text, font_size=size,
+                                          font_name=self.font_name,
+                                          bold=self.bold).get_extents(self.text)[1])
+            height = self._measure_height(size, self.fit_width)
+            lines = round(height / line_height) if line_height > 0 else 1
+            fits = lines <= self.wrap_lines and (self.fit_height <= 0
+                                                 or height <= self.fit_height)
+            if fits or size <= smallest:
+                break
+            size = max(smallest, size * 0.92)
+        widest = max(self._measure_word(word, size) for word in words)
+        fits = fits and widest <= self.fit_width + 0.5
+        if fits and (size > one_line or not one_fits):
+            return size, True
+        return one_line, False
+
+    def _fit_lines(self) -> None:
+        size, wraps = self._lines_at(float(self.max_font_size), self.wrap_below)
+        self.fitted_size = size
+        if 0 < self.ceiling < size:
+            # At the row's smaller size, one line may fit again: decide afresh, and
+            # wrap rather than be smaller than the rest of the row.
+            size, wraps = self._lines_at(float(self.ceiling), 1.0)
+        wanted = [self.fit_width, None] if wraps else [None, None]
+        if list(self.text_size) != wanted:
+            self.text_size = wanted
         if size != self.font_size:
             self.font_size = size
 

@@ -29,4 +29,12 @@ class KioskButton(RoundedButton):
 
 
 class IconButton(RoundedButton):
-    """A large icon with a short caption under it (the in-call control bar)."""
+    """A large icon with a short caption under it (the in-call control bar).
+
+    A caption of several words may wrap onto `caption_lines` lines rather than shrink
+    far (a long translation on a narrow button); `natural_height` is then the height
+    the button needs for it.
+    """
+
+    caption_lines = NumericProperty(1)
+    natural_height = NumericProperty(0.0)  # kv: padding + icon + caption

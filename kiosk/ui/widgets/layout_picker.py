@@ -37,11 +37,14 @@ class LayoutPicker(HideableBox):
         super().__init__(**kwargs)
 
     def show_choice(self, choice: LayoutChoice, scale: float) -> None:
-        """Show `choice` (rebuilt only when the layouts or the UI scale changed)."""
-        if choice.thumbnails != self._shown_layouts or scale != self._scale:
+        """Show `choice` (rebuilt only when the layouts changed, redrawn at a new UI scale)."""
+        if choice.thumbnails != self._shown_layouts:
             self._shown_layouts = choice.thumbnails
             self._scale = scale
             self._rebuild(choice.thumbnails, int(THUMB_WIDTH * scale))
+        elif scale != self._scale:
+            self._scale = scale
+            self._redraw(int(THUMB_WIDTH * scale))
         self.current = choice.current
 
     def _rebuild(self, thumbnails: Sequence[tuple[str, str]], width: int) -> None:
@@ -55,6 +58,14 @@ class LayoutPicker(HideableBox):
                                 selected=layout == self.current)
             thumb.bind(on_release=lambda button: self.dispatch("on_choose", button.layout))
             grid.add_widget(thumb)
+
+    def _redraw(self, width: int) -> None:
+        # The same thumbs (a finger or a test may hold one), drawn at the new size.
+        svgs = dict(self._shown_layouts)
+        for thumb in self.ids.grid.children:
+            texture = self._thumbnails.texture(svgs[thumb.layout], width)
+            if texture is not None:
+                thumb.texture = texture
 
     def on_current(self, _instance: object, current: str) -> None:
         for thumb in self.ids.grid.children:

@@ -64,6 +64,9 @@ class RosterRow(RecycleDataViewBehavior, BoxLayout):
         App.get_running_app().room.request_remove(self.uuid, self.name)
 
 
+HOST_BUTTONS = ("lock", "mute_guests", "lower_hands", "admit_all")  # ids in the kv rule
+
+
 class ParticipantsPanel(HideableBox):
     """The panel; `show_roster` gives it each new roster, `show_meeting` the meeting's flags.
 
@@ -91,6 +94,19 @@ class ParticipantsPanel(HideableBox):
         self._warmed = 0
         super().__init__(**kwargs)
         self._app = App.get_running_app()
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        # The host's row of buttons: one caption size, the one the longest fits at.
+        super().on_kv_post(base_widget)
+        for name in HOST_BUTTONS:
+            self.ids[name].ids.caption.bind(fitted_size=self._even_host_captions)
+        self._even_host_captions()
+
+    def _even_host_captions(self, *_args: object) -> None:
+        captions = [self.ids[name].ids.caption for name in HOST_BUTTONS]
+        fitted = [c.fitted_size for c in captions if c.fitted_size > 0]
+        for caption in captions:
+            caption.ceiling = min(fitted) if fitted else 0
 
     @property
     def warmed_up(self) -> bool:
