@@ -44,9 +44,9 @@ async def test_the_control_bar_in_german_at_large_text_fits_every_caption(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
     from kiosk.demo.layout_check import find_overflows
+    from kiosk.ui.device.touch_driver import tap
     from kiosk.ui.navigation.screen_names import ScreenName
     from kiosk.ui.room_theme import theme_for
-    from kiosk.ui.touch_driver import tap
     from kiosk.ui.widgets.kiosk_button import IconButton
 
     settings = kiosk_settings(sim_settings, language="de", text_scale=1.4)
