@@ -292,6 +292,47 @@ async def test_a_full_day_of_long_subjects_fits_the_screen(
         await settle()
 
 
+@pytest.mark.parametrize("size", [(800, 480), (1280, 720)])
+async def test_both_meetings_of_the_moment_can_be_joined_without_scrolling(
+    simulator: SimulatorThread, sim_settings: Settings, tmp_path: Path, feed_server: FeedServer,
+    size: tuple[int, int],
+) -> None:
+    from kivy.core.window import Window
+
+    from kiosk.ui.navigation.screen_names import ScreenName
+
+    location = (f"LOCATION:{simulator.url}/webapp/m/meet.open",)
+    bookings = [Booking("now", now_minute() - dt.timedelta(minutes=10), 60, "Weekly planning",
+                        location),
+                Booking("soon", now_minute() + dt.timedelta(minutes=4), 30, "Board meeting",
+                        location),
+                Booking("later", now_minute() + dt.timedelta(hours=2), 30, "Review", location)]
+    feed_server.serve(feed(bookings))
+    settings = calendar_settings(sim_settings, tmp_path / "state", feed_server.url,
+                                 feed_server.ca_bundle)
+    async with running_kiosk(simulator, settings, with_media=False) as kiosk:
+        original = Window.size
+        Window.size = size
+        home = kiosk.screen(ScreenName.HOME)
+        await wait_until(lambda: len(home.now_cards()) == 2, "two meetings of the moment")
+        await asyncio.sleep(0.5)
+        scroll = home.ids.home_scroll
+        for card in home.now_cards():
+            join = card.ids.join
+            assert join.height > 0 and join.width > 0, card.subject_text
+            # Where the button is on the screen, with the agenda scrolled to its top.
+            left, bottom = join.to_window(join.x, join.y)
+            right, top = join.to_window(join.right, join.top)
+            s_left, s_bottom = scroll.to_window(scroll.x, scroll.y)
+            s_right, s_top = scroll.to_window(scroll.right, scroll.top)
+            assert s_bottom - 1 <= bottom and top <= s_top + 1, card.subject_text
+            assert s_left - 1 <= left and right <= s_right + 1, card.subject_text
+            assert join.ids.caption.text == card.join_text
+        Window.size = original
+        await asyncio.sleep(0.5)
+        await settle()
+
+
 async def test_try_again_after_a_failure_keeps_the_calendar_meetings_number(
     simulator: SimulatorThread, sim_settings: Settings, tmp_path: Path, feed_server: FeedServer
 ) -> None:

@@ -23,6 +23,22 @@ class FeaturedMeeting(BoxLayout):
 
     __events__ = ("on_join",)
 
+    def on_kv_post(self, base_widget: object) -> None:
+        super().on_kv_post(base_widget)
+        self._place_join()
+
+    def on_compact(self, *_args: object) -> None:
+        if self.ids:
+            self._place_join()
+
+    def _place_join(self) -> None:
+        # Compact: the Join beside the details (`side`); featured: the full-width one below.
+        join = self.ids.join
+        home = self.ids.side if self.compact else self.ids.below
+        if join.parent is not home:
+            join.parent.remove_widget(join)
+            home.add_widget(join)
+
     def on_join(self) -> None:
         """Default handler of the Join tap (the screen binds its own)."""
 
