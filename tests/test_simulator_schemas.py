@@ -198,6 +198,9 @@ async def test_the_kiosk_accepts_the_bare_reception_prompt_of_a_test_room(
         assert session.snapshot.state is S.CONNECTED
         assert session.snapshot.conference_name == "X"
         await session.leave()
-        prompts = [r for r in sim.simulator.recorder.replies if r.status == 403]
+        # The reception's own prompts (a node may also answer 403 "Invalid token" to a
+        # refresh racing the leave on a busy machine: that reply is in the schema).
+        prompts = [r for r in sim.simulator.recorder.replies
+                   if r.status == 403 and r.operation == "RequestToken"]
         assert prompts and all(r.off_schema for r in prompts)  # deliberate, and known so
         assert_matches_pexip_schemas(sim.simulator.recorder)

@@ -4,6 +4,7 @@ the kiosk app against the simulator (real HTTPS, real WebRTC, real widgets and t
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from ui_harness import kiosk_settings, running_kiosk, wait_until
@@ -82,6 +83,19 @@ async def test_jpeg_slides_are_shown_when_the_node_does_not_answer_the_slides_m_
         assert remote.blits <= shown + 1
 
 
+async def in_place(widget: object, timeout: float = 10.0) -> None:
+    """Until `widget` has stopped moving on screen (three polls 0.1 s apart agree)."""
+    deadline = time.monotonic() + timeout
+    seen: list[tuple[float, ...]] = []
+    while time.monotonic() < deadline:
+        x, y = widget.to_window(widget.x, widget.y)  # type: ignore[attr-defined]
+        seen = [*seen[-2:], (x, y, widget.width, widget.height)]  # type: ignore[attr-defined]
+        if len(seen) == 3 and len(set(seen)) == 1 and widget.width > 0:  # type: ignore[attr-defined]
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the widget kept moving")
+
+
 async def test_host_picks_a_layout_and_captions_show_at_the_bottom(
     simulator: SimulatorThread, sim_settings: Settings
 ) -> None:
@@ -98,6 +112,7 @@ async def test_host_picks_a_layout_and_captions_show_at_the_bottom(
                          "the thumbnails")
         assert all(thumb.texture is not None for thumb in picker.thumbs())
         target = next(t for t in picker.thumbs() if t.layout == "1:7")
+        await in_place(target)  # the panel slides in: a tap before it stops would miss
         tap(target)
 
         def layout_at_node() -> bool:
